@@ -1,0 +1,188 @@
+#include "cli_common.h"
+
+#include <cstdio>
+
+#include "oncotrace/dicom.h"
+#include "oncotrace/error.h"
+#include "oncotrace/nifti.h"
+#include "oncotrace/version.h"
+
+namespace oncotrace::cli {
+
+bool is_nifti_path(const std::filesystem::path& path) {
+  const std::string name = path.filename().string();
+  auto ends_with = [&name](const std::string& suffix) {
+    return name.size() >= suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  return ends_with(".nii") || ends_with(".nii.gz");
+}
+
+ImageSeries read_input_series(const std::filesystem::path& path, const std::string& series_uid) {
+  if (!std::filesystem::exists(path)) {
+    throw InvalidInputError(path.string() + ": no such file or folder");
+  }
+  if (is_nifti_path(path)) return read_nifti_series(path);
+  const DiscoveryResult discovery = discover_dicom(path);
+  const DiscoveredSeries& chosen = select_series(discovery, series_uid, path.string());
+  return load_series(chosen);
+}
+
+nlohmann::ordered_json make_provenance(const std::string& command,
+                                       const std::vector<std::string>& arguments,
+                                       const nlohmann::ordered_json& inputs,
+                                       const nlohmann::ordered_json& settings) {
+  nlohmann::ordered_json provenance;
+  provenance["software"] = "oncotrace";
+  provenance["version"] = version_string();
+  provenance["command"] = command;
+  provenance["arguments"] = arguments;
+  provenance["inputs"] = inputs;
+  provenance["settings"] = settings;
+  provenance["research_use_only"] =
+      "oncotrace reports measurements for research; it does not prescribe treatment.";
+  return provenance;
+}
+
+void add_suv_flags(CLI::App& command, SuvFlags& flags) {
+  command
+      .add_option("--normalization", flags.normalization,
+                  "bw (default), lbm-janma, lbm-james128, lbm-james120, bsa, ibw, or none "
+                  "(activity concentration, Bq/mL)")
+      ->capture_default_str();
+  command.add_option("--weight", flags.weight_kg, "Patient weight in kg (overrides (0010,1030))");
+  command.add_option("--height", flags.height_m, "Patient height in m (overrides (0010,1020))");
+  command.add_option("--sex", flags.sex, "Patient sex M, F or O (overrides (0010,0040))");
+  command.add_option("--dose", flags.dose_bq,
+                     "Administered activity in Bq (overrides (0018,1074))");
+  command.add_option("--residual-dose", flags.residual_dose_bq,
+                     "Residual activity left in syringe and line, in Bq");
+  command.add_option("--residual-time", flags.residual_time,
+                     "When the residual was measured (ISO 8601; default: injection time)");
+  command.add_option("--injection-time", flags.injection_time,
+                     "Administration date-time, ISO 8601 (overrides (0018,1078)/(0018,1072))");
+  command.add_option("--half-life", flags.half_life_s,
+                     "Radionuclide half-life in s (overrides (0018,1075))");
+  command.add_option("--scan-reference-time", flags.scan_reference_time,
+                     "Reference time of the scanner's decay correction, ISO 8601");
+  command.add_option("--units", flags.units,
+                     "Assert the pixel units when (0054,1001) is absent or wrong (e.g. BQML)");
+  command.add_option("--decay-correction", flags.decay_correction,
+                     "Assert DecayCorrection (0054,1102): START, ADMIN or NONE");
+  command.add_option("--calibration", flags.calibration_bq_per_ml,
+                     "Count images: Bq/mL per stored unit (counts or counts/s)");
+  command.add_option("--sensitivity", flags.sensitivity_cps_per_mbq,
+                     "Count images: system volume sensitivity in cps/MBq");
+  command.add_option("--acquisition-duration", flags.acquisition_duration_s,
+                     "Count images: acquisition duration in s (default: ActualFrameDuration)");
+  command.add_flag("--strict", flags.strict,
+                   "Refuse instead of repairing (dose in MBq, weight in g, height in cm)");
+  command.add_flag("--allow-earliest-acquisition", flags.allow_earliest_acquisition,
+                   "Allow rule R4 (earliest AcquisitionTime) as the decay reference time");
+  command.add_flag("--allow-rescale-intercept", flags.allow_rescale_intercept,
+                   "Apply a non-zero RescaleIntercept instead of refusing the series");
+  command.add_flag("--trust-decay-factor", flags.trust_decay_factor,
+                   "Where DecayCorrection and DecayFactor disagree, trust DecayFactor");
+  command.add_option("--ibw-formula", flags.ibw_formula, "sugawara (default) or devine")
+      ->capture_default_str();
+}
+
+namespace {
+
+DateTime parse_time_flag(const std::string& flag, const std::string& text) {
+  const auto value = parse_iso8601(text);
+  if (!value) {
+    throw InvalidInputError(flag + " '" + text +
+                            "' is not an ISO 8601 date-time; write e.g. 2025-01-01T10:00:00");
+  }
+  return *value;
+}
+
+}  // namespace
+
+SuvOptions suv_options_from_flags(const SuvFlags& flags) {
+  SuvOptions options;
+  const auto normalization = parse_suv_normalization(flags.normalization);
+  if (!normalization) {
+    throw InvalidInputError("--normalization '" + flags.normalization +
+                            "' is unknown; use bw, lbm-janma, lbm-james128, lbm-james120, bsa, "
+                            "ibw or none");
+  }
+  options.normalization = *normalization;
+  SuvOverrides& overrides = options.overrides;
+  overrides.weight_kg = flags.weight_kg;
+  overrides.height_m = flags.height_m;
+  overrides.sex = flags.sex;
+  overrides.injected_dose_bq = flags.dose_bq;
+  overrides.residual_dose_bq = flags.residual_dose_bq;
+  overrides.half_life_s = flags.half_life_s;
+  overrides.units = flags.units;
+  overrides.decay_correction = flags.decay_correction;
+  if (flags.injection_time) {
+    overrides.injection_time = parse_time_flag("--injection-time", *flags.injection_time);
+  }
+  if (flags.residual_time) {
+    overrides.residual_time = parse_time_flag("--residual-time", *flags.residual_time);
+  }
+  if (flags.scan_reference_time) {
+    overrides.scan_reference_time =
+        parse_time_flag("--scan-reference-time", *flags.scan_reference_time);
+  }
+  if (flags.calibration_bq_per_ml || flags.sensitivity_cps_per_mbq) {
+    CountCalibration calibration;
+    calibration.bq_per_ml_per_unit = flags.calibration_bq_per_ml;
+    calibration.sensitivity_cps_per_mbq = flags.sensitivity_cps_per_mbq;
+    calibration.acquisition_duration_s = flags.acquisition_duration_s;
+    calibration.description = "command line";
+    options.count_calibration = calibration;
+  }
+  options.strict = flags.strict;
+  options.allow_earliest_acquisition_rule = flags.allow_earliest_acquisition;
+  options.allow_rescale_intercept = flags.allow_rescale_intercept;
+  options.trust_decay_factor = flags.trust_decay_factor;
+  if (flags.ibw_formula == "sugawara") {
+    options.ibw_formula = IbwFormula::kSugawara;
+  } else if (flags.ibw_formula == "devine") {
+    options.ibw_formula = IbwFormula::kDevine;
+  } else {
+    throw InvalidInputError("--ibw-formula '" + flags.ibw_formula +
+                            "' is unknown; use sugawara or devine");
+  }
+  return options;
+}
+
+nlohmann::ordered_json suv_flags_json(const SuvFlags& flags) {
+  nlohmann::ordered_json settings;
+  settings["normalization"] = flags.normalization;
+  auto put = [&settings](const char* key, const auto& optional_value) {
+    if (optional_value) settings[key] = *optional_value;
+  };
+  put("weight_kg", flags.weight_kg);
+  put("height_m", flags.height_m);
+  put("sex", flags.sex);
+  put("dose_bq", flags.dose_bq);
+  put("residual_dose_bq", flags.residual_dose_bq);
+  put("residual_time", flags.residual_time);
+  put("injection_time", flags.injection_time);
+  put("half_life_s", flags.half_life_s);
+  put("scan_reference_time", flags.scan_reference_time);
+  put("units", flags.units);
+  put("decay_correction", flags.decay_correction);
+  put("calibration_bq_per_ml", flags.calibration_bq_per_ml);
+  put("sensitivity_cps_per_mbq", flags.sensitivity_cps_per_mbq);
+  put("acquisition_duration_s", flags.acquisition_duration_s);
+  settings["strict"] = flags.strict;
+  settings["allow_earliest_acquisition"] = flags.allow_earliest_acquisition;
+  settings["allow_rescale_intercept"] = flags.allow_rescale_intercept;
+  settings["trust_decay_factor"] = flags.trust_decay_factor;
+  settings["ibw_formula"] = flags.ibw_formula;
+  return settings;
+}
+
+std::string format_number(double value, int digits) {
+  char text[64];
+  std::snprintf(text, sizeof(text), "%.*g", digits, value);
+  return text;
+}
+
+}  // namespace oncotrace::cli

@@ -1,0 +1,59 @@
+// Pieces shared by the subcommands of the `oncotrace` command-line tool.
+#ifndef ONCOTRACE_APPS_CLI_COMMON_H_
+#define ONCOTRACE_APPS_CLI_COMMON_H_
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "oncotrace/series.h"
+#include "oncotrace/suv.h"
+
+namespace oncotrace::cli {
+
+// True when PATH names a NIfTI image (.nii or .nii.gz).
+bool is_nifti_path(const std::filesystem::path& path);
+
+// Reads the image series named on the command line: a NIfTI (+ sidecar), or a DICOM folder or
+// file, picking `series_uid` when the folder holds several series. Throws InvalidInputError
+// when the path does not exist.
+ImageSeries read_input_series(const std::filesystem::path& path, const std::string& series_uid);
+
+// The provenance object every output carries: software version, the command line, the inputs
+// (paths and series UID) and the settings. No wall-clock time, so that the same inputs and
+// settings give the same bytes.
+nlohmann::ordered_json make_provenance(const std::string& command,
+                                       const std::vector<std::string>& arguments,
+                                       const nlohmann::ordered_json& inputs,
+                                       const nlohmann::ordered_json& settings);
+
+// Options of the SUV conversion as command-line flags (normalisation, overrides, calibration,
+// rule options). Shared by `suv` and later the analysis commands.
+struct SuvFlags {
+  std::string normalization = "bw";
+  std::optional<double> weight_kg, height_m, dose_bq, residual_dose_bq, half_life_s;
+  std::optional<std::string> sex, injection_time, residual_time, scan_reference_time, units,
+      decay_correction;
+  std::optional<double> calibration_bq_per_ml, sensitivity_cps_per_mbq, acquisition_duration_s;
+  bool strict = false;
+  bool allow_earliest_acquisition = false;
+  bool allow_rescale_intercept = false;
+  bool trust_decay_factor = false;
+  std::string ibw_formula = "sugawara";
+};
+void add_suv_flags(CLI::App& command, SuvFlags& flags);
+// Converts the flags to SuvOptions; a malformed date-time or name is an InvalidInputError that
+// names the flag.
+SuvOptions suv_options_from_flags(const SuvFlags& flags);
+// The flags as JSON (for provenance).
+nlohmann::ordered_json suv_flags_json(const SuvFlags& flags);
+
+// Formats a number with `digits` significant digits for tables.
+std::string format_number(double value, int digits = 6);
+
+}  // namespace oncotrace::cli
+
+#endif  // ONCOTRACE_APPS_CLI_COMMON_H_
