@@ -6,8 +6,8 @@
 //   build/bench/oncotrace_bench --benchmark_filter=Ingest --benchmark_repetitions=5
 // Figures reported: files/s and MB/s of pixel data (bytes_per_second counts pixel bytes only).
 #include <benchmark/benchmark.h>
-#include <tbb/global_control.h>
 #include <dcmtk/dcmdata/dctk.h>
+#include <tbb/global_control.h>
 
 #include <cstdio>
 #include <filesystem>

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "oncotrace/dicom.h"
@@ -88,8 +89,8 @@ TEST(Lu177SpectTest, TotalActivityAndTimeAfterInjection) {
     double total_activity_bq;
     double hours_after_injection;
   };
-  for (const Expected& expected : {Expected{"SCAN_001", 1.3506e9, 3.7411},
-                                   Expected{"SCAN_002", 0.9961e9, 27.7253}}) {
+  for (const Expected& expected :
+       {Expected{"SCAN_001", 1.3506e9, 3.7411}, Expected{"SCAN_002", 0.9961e9, 27.7253}}) {
     const ImageSeries series = load_single_series(data / expected.scan / "image");
     SuvOptions options;
     options.normalization = SuvNormalization::kNone;
@@ -101,8 +102,7 @@ TEST(Lu177SpectTest, TotalActivityAndTimeAfterInjection) {
     total *= concentration.geometry.voxel_volume_ml();
     EXPECT_NEAR(total, expected.total_activity_bq, expected.total_activity_bq * 0.005)
         << expected.scan;
-    const auto injection =
-        parse_dicom_datetime(*series.header.radiopharmaceutical.start_datetime);
+    const auto injection = parse_dicom_datetime(*series.header.radiopharmaceutical.start_datetime);
     const auto scan = combine_date_time(series.header.series_date, series.header.series_time);
     ASSERT_TRUE(injection && scan);
     EXPECT_NEAR(scan->seconds_since(*injection) / 3600.0, expected.hours_after_injection, 1e-3);
@@ -150,6 +150,37 @@ TEST(IbsiCtPhantomTest, DicomAndNiftiAgree) {
     if (image.values[index] != nifti.values[index]) ++differing;
   }
   EXPECT_EQ(differing, 0U);
+}
+
+// A study exported to NIfTI with its sidecar re-enters the pipeline: the SUV factors planned from
+// the sidecar equal those planned from the DICOM headers, slice by slice.
+TEST(NiftiRoundTripTest, SidecarCarriesEverySuvInput) {
+  ONCOTRACE_REQUIRE_TEST_DATA(data, "sts001-fdg-petct");
+  ONCOTRACE_REQUIRE_TEST_DATA(dro, "suv-dro/DRO");
+  testing::TemporaryDirectory folder;
+  for (const auto& source : {data / "raw_fullfov" / "image", dro / "DRO_3_2" / "PT",
+                             dro / "DRO_3_4" / "PT", dro / "DRO_2_1" / "PT"}) {
+    const ImageSeries dicom = load_single_series(source);
+    const auto image_path = folder.path() / "image.nii.gz";
+    std::vector<ImageVolume> volumes;
+    for (const Frame& frame : dicom.frames) volumes.push_back(frame.image);
+    if (volumes.size() == 1) {
+      write_nifti(image_path, volumes.front());
+    } else {
+      write_nifti(image_path, volumes);
+    }
+    std::ofstream(sidecar_path_for(image_path))
+        << make_sidecar_json(dicom.header, dicom.frames, "");
+    const ImageSeries nifti = read_nifti_series(image_path);
+    const SuvPlan from_dicom = plan_suv(dicom.header, dicom.frames.at(0), SuvOptions{});
+    const SuvPlan from_nifti = plan_suv(nifti.header, nifti.frames.at(0), SuvOptions{});
+    ASSERT_EQ(from_dicom.factor_per_slice.size(), from_nifti.factor_per_slice.size()) << source;
+    for (size_t slice = 0; slice < from_dicom.factor_per_slice.size(); ++slice) {
+      EXPECT_NEAR(from_nifti.factor_per_slice[slice], from_dicom.factor_per_slice[slice],
+                  1e-12 * from_dicom.factor_per_slice[slice])
+          << source << " slice " << slice;
+    }
+  }
 }
 
 }  // namespace

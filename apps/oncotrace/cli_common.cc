@@ -24,6 +24,16 @@ ImageSeries read_input_series(const std::filesystem::path& path, const std::stri
   }
   if (is_nifti_path(path)) return read_nifti_series(path);
   const DiscoveryResult discovery = discover_dicom(path);
+  // A DICOM file that cannot be parsed may belong to the series: refuse rather than silently
+  // computing on an incomplete volume.
+  if (!discovery.unreadable.empty()) {
+    std::string listing;
+    for (const std::string& problem : discovery.unreadable) listing += "\n  " + problem;
+    throw InvalidInputError(path.string() + ": " + std::to_string(discovery.unreadable.size()) +
+                            " DICOM file(s) cannot be read (truncated or corrupt); repair or "
+                            "remove them:" +
+                            listing);
+  }
   const DiscoveredSeries& chosen = select_series(discovery, series_uid, path.string());
   return load_series(chosen);
 }

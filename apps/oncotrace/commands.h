@@ -17,6 +17,7 @@ using CommandRunner = std::function<int()>;
 CommandRunner register_info_command(CLI::App& app, const std::vector<std::string>& arguments);
 CommandRunner register_suv_command(CLI::App& app, const std::vector<std::string>& arguments);
 CommandRunner register_export_command(CLI::App& app, const std::vector<std::string>& arguments);
+CommandRunner register_phantom_command(CLI::App& app, const std::vector<std::string>& arguments);
 
 }  // namespace oncotrace::cli
 

@@ -13,9 +13,10 @@ namespace oncotrace::cli {
 
 CommandRunner register_export_command(CLI::App& app, const std::vector<std::string>& arguments) {
   CLI::App* command = app.add_subcommand(
-      "export", "Write an image series (CT, MR, PET, SPECT) to NIfTI with a JSON sidecar; values "
-                "are the rescaled stored values (Hounsfield units for CT, the series' Units for "
-                "PET)");
+      "export",
+      "Write an image series (CT, MR, PET, SPECT) to NIfTI with a JSON sidecar; values "
+      "are the rescaled stored values (Hounsfield units for CT, the series' Units for "
+      "PET)");
   struct Flags {
     std::string path;
     std::string output;
@@ -39,7 +40,8 @@ CommandRunner register_export_command(CLI::App& app, const std::vector<std::stri
     inputs["series_instance_uid"] = series.header.series_instance_uid;
     inputs["files"] = series.files.size();
     nlohmann::ordered_json extra;
-    extra["Provenance"] = make_provenance("export", arguments, inputs, nlohmann::ordered_json::object());
+    extra["Provenance"] =
+        make_provenance("export", arguments, inputs, nlohmann::ordered_json::object());
     const std::string sidecar = make_sidecar_json(series.header, series.frames, extra.dump());
     const std::filesystem::path output(flags->output);
     write_file_atomically(sidecar_path_for(output), sidecar);

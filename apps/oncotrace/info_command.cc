@@ -33,15 +33,11 @@ std::string tracer_name(const SeriesHeader& header) {
 
 std::string nuclide_symbol(const SeriesHeader& header) {
   const auto& info = header.radiopharmaceutical;
-  const Nuclide* nuclide = nullptr;
-  if (info.radionuclide_code.has_value()) nuclide = find_nuclide_by_code(*info.radionuclide_code);
-  if (nuclide == nullptr && info.radionuclide_meaning.has_value()) {
-    nuclide = find_nuclide_by_name(*info.radionuclide_meaning);
-  }
-  if (nuclide == nullptr && info.half_life_s.has_value()) {
-    nuclide = find_nuclide_by_half_life(*info.half_life_s);
-  }
-  return nuclide != nullptr ? nuclide->symbol : "";
+  const NuclideIdentification identification = identify_nuclide(
+      info.radionuclide_code.value.value_or(""), info.radionuclide_scheme.value.value_or(""),
+      info.radionuclide_meaning.value.value_or(""), info.radiopharmaceutical.value.value_or(""),
+      info.half_life_s.value);
+  return identification.nuclide != nullptr ? identification.nuclide->symbol : "";
 }
 
 // Informative time from administration to the series time (SUV uses the audited rules of the
@@ -85,8 +81,7 @@ nlohmann::ordered_json describe_series(const DiscoveredSeries& discovered,
     row["suv_available"] = false;
     row["suv_unavailable_reason"] = load_error;
   } else if (loaded != nullptr && (header.modality == "PT" || header.modality == "NM")) {
-    const std::string reason =
-        suv_unavailable_reason(header, loaded->frames.front(), SuvOptions{});
+    const std::string reason = suv_unavailable_reason(header, loaded->frames.front(), SuvOptions{});
     row["suv_available"] = reason.empty();
     if (!reason.empty()) row["suv_unavailable_reason"] = reason;
   } else {
@@ -104,8 +99,7 @@ std::string cell(const nlohmann::ordered_json& row, const char* key) {
     std::string text;
     for (const auto& element : value) {
       if (!text.empty()) text += "x";
-      text += element.is_number_float() ? format_number(element.get<double>(), 4)
-                                        : element.dump();
+      text += element.is_number_float() ? format_number(element.get<double>(), 4) : element.dump();
     }
     return text;
   }
@@ -114,9 +108,8 @@ std::string cell(const nlohmann::ordered_json& row, const char* key) {
 }
 
 void print_table(const nlohmann::ordered_json& rows, const DiscoveryResult& discovery) {
-  std::printf("%-64s %-4s %-12s %-7s %-6s %-13s %-22s %-6s %-8s %s\n", "series_instance_uid",
-              "mod", "tracer", "nuclide", "units", "size", "spacing_mm", "frames", "h_p.i.",
-              "suv");
+  std::printf("%-64s %-4s %-12s %-7s %-6s %-13s %-22s %-6s %-8s %s\n", "series_instance_uid", "mod",
+              "tracer", "nuclide", "units", "size", "spacing_mm", "frames", "h_p.i.", "suv");
   for (const auto& row : rows) {
     const std::string suv = row["suv_available"].get<bool>()
                                 ? std::string("yes")
@@ -138,8 +131,9 @@ void print_table(const nlohmann::ordered_json& rows, const DiscoveryResult& disc
 
 CommandRunner register_info_command(CLI::App& app, const std::vector<std::string>& arguments) {
   CLI::App* command = app.add_subcommand(
-      "info", "List the series below PATH: modality, tracer, nuclide, units, geometry, timing, "
-              "and whether SUV can be computed (and if not, why)");
+      "info",
+      "List the series below PATH: modality, tracer, nuclide, units, geometry, timing, "
+      "and whether SUV can be computed (and if not, why)");
   struct Flags {
     std::string path;
     bool json = false;

@@ -39,9 +39,8 @@ void configure_logging(int verbosity, bool quiet) {
 
 int main(int argc, char** argv) {
   const std::vector<std::string> arguments(argv, argv + argc);
-  CLI::App app{
-      "oncotrace " + oncotrace::version_string() +
-      ": quantitative PET/SPECT for breast-cancer precision oncology (research use only)"};
+  CLI::App app{"oncotrace " + oncotrace::version_string() +
+               ": quantitative PET/SPECT for breast-cancer precision oncology (research use only)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", oncotrace::version_string());
   int verbosity = 0;
@@ -53,6 +52,7 @@ int main(int argc, char** argv) {
   runners["info"] = oncotrace::cli::register_info_command(app, arguments);
   runners["suv"] = oncotrace::cli::register_suv_command(app, arguments);
   runners["export"] = oncotrace::cli::register_export_command(app, arguments);
+  runners["phantom"] = oncotrace::cli::register_phantom_command(app, arguments);
 
   try {
     app.parse(argc, argv);

@@ -49,7 +49,8 @@ CommandRunner register_suv_command(CLI::App& app, const std::vector<std::string>
     // Plan every frame before writing anything, so that a refusal leaves no output.
     std::vector<SuvPlan> plans;
     plans.reserve(series.frames.size());
-    for (const Frame& frame : series.frames) plans.push_back(plan_suv(series.header, frame, options));
+    for (const Frame& frame : series.frames)
+      plans.push_back(plan_suv(series.header, frame, options));
     std::vector<ImageVolume> suv_frames;
     suv_frames.reserve(series.frames.size());
     for (size_t index = 0; index < series.frames.size(); ++index) {
@@ -60,7 +61,8 @@ CommandRunner register_suv_command(CLI::App& app, const std::vector<std::string>
     }
 
     nlohmann::ordered_json audits = nlohmann::ordered_json::array();
-    for (const SuvPlan& plan : plans) audits.push_back(nlohmann::ordered_json::parse(plan.audit.json));
+    for (const SuvPlan& plan : plans)
+      audits.push_back(nlohmann::ordered_json::parse(plan.audit.json));
     nlohmann::ordered_json inputs;
     inputs["path"] = flags->path;
     inputs["series_instance_uid"] = series.header.series_instance_uid;

@@ -1,14 +1,16 @@
 // Reading DICOM image series: discovery in a folder tree and assembly into volumes.
 //
 // discover_dicom() walks a folder tree of any layout and file names, reads only the headers
-// (parsing stops before PixelData), ignores non-DICOM files (counted), and groups instances by
-// StudyInstanceUID / SeriesInstanceUID. load_series() reads the pixels of one series, sorts the
-// planes along the slice normal computed from ImageOrientationPatient, checks the geometry
-// (uniform spacing within tolerance, no gaps, no duplicates, one orientation and one size), and
-// applies RescaleSlope/Intercept per plane [DICOM PS3.3 C.7.6.2, C.7.6.3, C.11.1].
-// Dynamic and gated PET series are split into frames; multi-frame NM (RECON TOMO) and Enhanced
-// CT/PET/MR objects are read through their functional groups; compressed transfer syntaxes go
-// through DCMTK's codecs (JPEG baseline/lossless, JPEG-LS, RLE, deflate).
+// (values longer than 4 KB, PixelData above all, are skipped with a seek, never read, while their
+// lengths are still checked against the file size so that truncated files are caught), ignores
+// non-DICOM files (counted), and groups instances by StudyInstanceUID / SeriesInstanceUID.
+// load_series() reads the pixels of one series, sorts the planes along the slice normal computed
+// from ImageOrientationPatient, checks the geometry (uniform spacing within tolerance, no gaps, no
+// duplicates, one orientation and one size), and applies RescaleSlope/Intercept per plane [DICOM
+// PS3.3 C.7.6.2, C.7.6.3, C.11.1]. Dynamic and gated PET series are split into frames; multi-frame
+// NM (RECON TOMO) and Enhanced CT/PET/MR objects are read through their functional groups;
+// compressed transfer syntaxes go through DCMTK's codecs (JPEG baseline/lossless, JPEG-LS, RLE,
+// deflate).
 #ifndef ONCOTRACE_DICOM_H_
 #define ONCOTRACE_DICOM_H_
 
@@ -27,13 +29,16 @@ struct DiscoveredSeries {
   SeriesHeader header;
   std::vector<std::filesystem::path> files;  // sorted by path
   int64_t number_of_frames_in_files = 0;     // sum of NumberOfFrames (1 per single-frame file)
+  // Some instance carries PixelData (or float pixel data): an image series, as opposed to
+  // RTSTRUCT, SR, PR and other objects without pixels. select_series() counts only these.
+  bool has_pixel_data = false;
 };
 
 struct DiscoveryResult {
   std::vector<DiscoveredSeries> series;  // sorted by study UID, then series number and UID
   size_t dicom_files = 0;
-  size_t non_dicom_files = 0;            // files without a DICOM preamble/meta header, skipped
-  std::vector<std::string> unreadable;   // "path: reason" for DICOM files that failed to parse
+  size_t non_dicom_files = 0;           // files without a DICOM preamble/meta header, skipped
+  std::vector<std::string> unreadable;  // "path: reason" for DICOM files that failed to parse
 };
 
 struct DiscoveryOptions {

@@ -78,22 +78,22 @@ struct SeriesHeader {
   RadiopharmaceuticalInfo radiopharmaceutical;
 
   // PET Series / Image modules and their Enhanced equivalents.
-  Sourced<std::string> units;                        // (0054,1001) BQML, CNTS, GML, ...
-  Sourced<std::string> decay_correction;             // (0054,1102) START, ADMIN, NONE
-  Sourced<std::string> suv_type;                     // (0054,1006)
-  std::vector<std::string> corrected_image;          // (0028,0051)
-  Sourced<std::string> decay_corrected_flag;         // (0018,9758) YES/NO (Enhanced PET)
-  Sourced<std::string> attenuation_corrected_flag;   // (0018,9759) YES/NO (Enhanced PET)
-  Sourced<std::string> decay_correction_datetime;    // (0018,9701) raw DT (Enhanced PET)
-  Sourced<std::string> real_world_value_units;       // (0040,9096)/(0040,08EA) CodeValue (UCUM)
-  Sourced<int64_t> number_of_time_slices;            // (0054,0101)
-  Sourced<int64_t> number_of_slices;                 // (0054,0081)
+  Sourced<std::string> units;                       // (0054,1001) BQML, CNTS, GML, ...
+  Sourced<std::string> decay_correction;            // (0054,1102) START, ADMIN, NONE
+  Sourced<std::string> suv_type;                    // (0054,1006)
+  std::vector<std::string> corrected_image;         // (0028,0051)
+  Sourced<std::string> decay_corrected_flag;        // (0018,9758) YES/NO (Enhanced PET)
+  Sourced<std::string> attenuation_corrected_flag;  // (0018,9759) YES/NO (Enhanced PET)
+  Sourced<std::string> decay_correction_datetime;   // (0018,9701) raw DT (Enhanced PET)
+  Sourced<std::string> real_world_value_units;      // (0040,9096)/(0040,08EA) CodeValue (UCUM)
+  Sourced<int64_t> number_of_time_slices;           // (0054,0101)
+  Sourced<int64_t> number_of_slices;                // (0054,0081)
 
   // Vendor private attributes (pet-quantification.md §2, §3.3, §4.4, §4.5). `source` records
   // whether the private creator was present ("(0009,100D) via GEMS_PETD_01") or the element was
   // read without one ("(0009,100D) without private creator (lenient)").
-  Sourced<std::string> ge_scan_datetime;                 // (0009,100D) raw DT
-  Sourced<std::string> ge_administration_datetime;       // (0009,103B) raw DT
+  Sourced<std::string> ge_scan_datetime;                   // (0009,100D) raw DT
+  Sourced<std::string> ge_administration_datetime;         // (0009,103B) raw DT
   Sourced<std::string> siemens_decay_correction_datetime;  // (0071,1022) raw DT
 
   // Notes the reader wants to pass on to the audit (lenient reads, repaired values).
@@ -102,24 +102,24 @@ struct SeriesHeader {
 
 // One plane (slice) of one frame, after the planes were sorted along the slice normal.
 struct SliceRecord {
-  std::string file;                  // path of the instance it came from
-  int64_t frame_in_file = 0;         // 0-based frame number within a multi-frame instance
+  std::string file;           // path of the instance it came from
+  int64_t frame_in_file = 0;  // 0-based frame number within a multi-frame instance
   std::string sop_instance_uid;
-  int64_t instance_number = 0;       // (0020,0013)
-  Vec3 position_mm{0, 0, 0};         // ImagePositionPatient of this plane (LPS)
-  double rescale_slope = 1.0;        // (0028,1053), already applied to the frame's image
-  double rescale_intercept = 0.0;    // (0028,1052), already applied to the frame's image
-  std::string acquisition_date;      // (0008,0022) raw DA
-  std::string acquisition_time;      // (0008,0032) raw TM
-  std::string acquisition_datetime;  // (0008,002A) or Enhanced FrameAcquisitionDateTime, raw DT
-  std::string frame_reference_datetime;          // (0018,9151) Enhanced, raw DT
-  std::optional<double> frame_reference_time_ms; // (0054,1300)
-  std::optional<double> actual_frame_duration_ms;  // (0018,1242) or (0018,9220)
-  std::optional<double> decay_factor;              // (0054,1321)
-  std::optional<double> dose_calibration_factor;   // (0054,1322)
-  std::optional<double> philips_suv_scale_factor;  // (7053,1000)
+  int64_t instance_number = 0;           // (0020,0013)
+  Vec3 position_mm{0, 0, 0};             // ImagePositionPatient of this plane (LPS)
+  double rescale_slope = 1.0;            // (0028,1053), already applied to the frame's image
+  double rescale_intercept = 0.0;        // (0028,1052), already applied to the frame's image
+  std::string acquisition_date;          // (0008,0022) raw DA
+  std::string acquisition_time;          // (0008,0032) raw TM
+  std::string acquisition_datetime;      // (0008,002A) or Enhanced FrameAcquisitionDateTime, raw DT
+  std::string frame_reference_datetime;  // (0018,9151) Enhanced, raw DT
+  std::optional<double> frame_reference_time_ms;                      // (0054,1300)
+  std::optional<double> actual_frame_duration_ms;                     // (0018,1242) or (0018,9220)
+  std::optional<double> decay_factor;                                 // (0054,1321)
+  std::optional<double> dose_calibration_factor;                      // (0054,1322)
+  std::optional<double> philips_suv_scale_factor;                     // (7053,1000)
   std::optional<double> philips_activity_concentration_scale_factor;  // (7053,1009)
-  std::optional<int64_t> image_index;              // (0054,1330)
+  std::optional<int64_t> image_index;                                 // (0054,1330)
 };
 
 // One time frame (a static series has exactly one; dynamic and gated series have several).

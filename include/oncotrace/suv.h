@@ -30,10 +30,15 @@ enum class SuvNormalization {
   kLeanBodyMassJames120,       // "Morgan" variant of James with 120 for men, DCM 126402
   kBodySurfaceArea,            // SUVbsa (Du Bois), DCM 126403, cm2/ml{SUVbsa}
   kIdealBodyWeight,            // SUVibw, DCM 126404, g/ml{SUVibw}
-  kNone,                       // activity concentration, Bq/ml
+  // Activity concentration, Bq/ml, with the decay reference the scanner chose (START: t_ref,
+  // ADMIN: administration, NONE: each frame's own time). Needs neither patient nor dose for BQML;
+  // a GML/CM2ML series is converted back with C = SUV · D_ref / N_stored (§6.4).
+  kNone,
 };
 
-// CLI names: bw, lbm-janma, lbm-james128, lbm-james120, bsa, ibw, none.
+// CLI names: bw, lbm-janma, lbm-james128, lbm-james120, bsa, ibw, none (case-insensitive). Also
+// accepted: "lbm" and "sul" for the oncotrace SUL default (Janmahasatian, §6.2), "suvbw",
+// "suvbsa", "suvibw", "bqml".
 std::optional<SuvNormalization> parse_suv_normalization(const std::string& name);
 std::string suv_normalization_name(SuvNormalization normalization);
 
@@ -87,7 +92,19 @@ struct SuvOptions {
 };
 
 // The record of every value used and every rule taken, serialised next to every SUV output
-// (pet-quantification.md §8). The JSON text is deterministic (same input, same bytes).
+// (pet-quantification.md §8). The JSON text is deterministic (same input, same bytes): keys in a
+// fixed order (absent items are null), numbers rounded to 12 significant digits. Top-level keys:
+// series_instance_uid, modality, manufacturer, planes, instances, input_units, conversion_path
+// ("BQML", "CNTS+ACSF", "CNTS+SUVSF", "GML/<SUVType>", "CM2ML/BSA", "CPS+calibration",
+// "CNTS+calibration"), pixel_conversion, rescale, corrected_image, attenuation_corrected,
+// decay_correction (with the DecayFactor check and, on disagreement, the alternative reading),
+// reference_time (value, rule, every candidate R1-R4, Enhanced, Siemens), administration_time,
+// half_life_s, administered_activity_bq, decay_interval_s and decay_factor (numbers; arrays
+// indexed like the planes for DecayCorrection NONE), reference_activity_bq,
+// interval_to_acquisition_s (ADMIN), patient,
+// stored_normalisation, normalisation, suv_factor_per_activity (N/D_ref), suv_factor ({per_slice:
+// false, value} or {per_slice: true, values: [...]}: SUV = U · factor), philips_cross_check,
+// overrides, repairs, warnings, reader_notes, oncotrace_version.
 struct SuvAudit {
   std::string json;  // the full record as pretty-printed JSON
   std::vector<std::string> warnings;
@@ -102,7 +119,16 @@ struct SuvPlan {
 
 // Plans the conversion of one frame of a series. Throws MissingMetadataError (naming the tag and
 // the override), InvalidInputError (implausible values, disagreeing reference times) or
-// UnsupportedDataError (e.g. PROPCPS, a non-attenuation-corrected series).
+// UnsupportedDataError (e.g. PROPCPS, a non-attenuation-corrected series). Every message starts
+// with "series <SeriesInstanceUID> (<first file>): ".
+//
+// Rules (pet-quantification.md): Units §3.2 (BQML; CNTS with Philips f_AC first, f_SUV as
+// fallback, both cross-checked; GML/CM2ML by SUVType §6.4; CPS/counts only with a
+// CountCalibration; others refused); ATTN required §3.6; RescaleIntercept 0 §3.1;
+// DecayCorrection START/ADMIN/NONE §4.1, §4.6 (DECY or DECAY required for START/ADMIN);
+// reference time §4.3 (oncotrace default); administration time §4.7 (DT, TM + SeriesDate with
+// midnight rollover, GE (0009,103B)); T½ ≥ 11.5 h needs full date-times; uptake interval
+// negative refused, outside [−1 h, 2·T½) warned; half-life §4.8; dose §5; body size §6.
 SuvPlan plan_suv(const SeriesHeader& header, const Frame& frame, const SuvOptions& options);
 
 // SUV image of one frame: image * factor per plane.

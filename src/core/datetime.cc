@@ -29,7 +29,8 @@ void civil_from_days(int64_t days, int64_t& year, unsigned& month, unsigned& day
   const auto day_of_era = static_cast<unsigned>(days - era * 146097);
   const unsigned year_of_era =
       (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  const unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const unsigned day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   const unsigned month_index = (5 * day_of_year + 2) / 153;
   day = day_of_year - (153 * month_index + 2) / 5 + 1;
   month = month_index < 10 ? month_index + 3 : month_index - 9;
@@ -37,8 +38,8 @@ void civil_from_days(int64_t days, int64_t& year, unsigned& month, unsigned& day
 }
 
 std::string_view trim(std::string_view text) {
-  while (!text.empty() && (std::isspace(static_cast<unsigned char>(text.front())) != 0 ||
-                           text.front() == '\0')) {
+  while (!text.empty() &&
+         (std::isspace(static_cast<unsigned char>(text.front())) != 0 || text.front() == '\0')) {
     text.remove_prefix(1);
   }
   while (!text.empty() &&
@@ -181,9 +182,8 @@ std::optional<int64_t> parse_dicom_date(const std::string& da) {
   std::string_view text = trim(da);
   // ACR-NEMA "YYYY.MM.DD" is still found in old files.
   if (text.size() == 10 && text[4] == '.' && text[7] == '.') {
-    const std::string compact =
-        std::string(text.substr(0, 4)) + std::string(text.substr(5, 2)) +
-        std::string(text.substr(8, 2));
+    const std::string compact = std::string(text.substr(0, 4)) + std::string(text.substr(5, 2)) +
+                                std::string(text.substr(8, 2));
     return parse_compact_date(compact);
   }
   return parse_compact_date(text);
@@ -224,7 +224,8 @@ std::optional<DateTime> combine_date_time(const std::string& da, const std::stri
 
 std::optional<DateTime> parse_iso8601(const std::string& input) {
   std::string_view text = trim(input);
-  if (text.size() < 16 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != ' ')) {
+  if (text.size() < 16 || text[4] != '-' || text[7] != '-' ||
+      (text[10] != 'T' && text[10] != ' ')) {
     return std::nullopt;
   }
   const std::string date = std::string(text.substr(0, 4)) + std::string(text.substr(5, 2)) +

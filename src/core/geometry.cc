@@ -30,7 +30,8 @@ Vec3 Geometry::world_to_index(const Vec3& world_mm) const {
 
 Index3 Geometry::world_to_nearest_index(const Vec3& world_mm) const {
   const Vec3 index = world_to_index(world_mm);
-  return {static_cast<int64_t>(std::llround(index[0])), static_cast<int64_t>(std::llround(index[1])),
+  return {static_cast<int64_t>(std::llround(index[0])),
+          static_cast<int64_t>(std::llround(index[1])),
           static_cast<int64_t>(std::llround(index[2]))};
 }
 

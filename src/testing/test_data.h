@@ -40,17 +40,16 @@ class TemporaryDirectory {
 }  // namespace oncotrace::testing
 
 // Declares `const std::filesystem::path data_dir` for the named data set, or skips/fails.
-#define ONCOTRACE_REQUIRE_TEST_DATA(data_dir, relative)                                     \
-  const auto data_dir##_found = ::oncotrace::testing::find_test_data(relative);           \
-  if (!data_dir##_found) {                                                                 \
-    if (::oncotrace::testing::running_in_ci()) {                                           \
-      FAIL() << "test data '" << (relative) << "' missing below "                          \
-             << ::oncotrace::testing::test_data_root() << " (CI=true makes this an error)"; \
-    }                                                                                      \
-    GTEST_SKIP() << "*** SKIPPED: test data '" << (relative) << "' not found below "       \
-                 << ::oncotrace::testing::test_data_root()                                 \
-                 << "; set ONCOTRACE_TEST_DATA ***";                                       \
-  }                                                                                        \
+#define ONCOTRACE_REQUIRE_TEST_DATA(data_dir, relative)                                        \
+  const auto data_dir##_found = ::oncotrace::testing::find_test_data(relative);                \
+  if (!data_dir##_found) {                                                                     \
+    if (::oncotrace::testing::running_in_ci()) {                                               \
+      FAIL() << "test data '" << (relative) << "' missing below "                              \
+             << ::oncotrace::testing::test_data_root() << " (CI=true makes this an error)";    \
+    }                                                                                          \
+    GTEST_SKIP() << "*** SKIPPED: test data '" << (relative) << "' not found below "           \
+                 << ::oncotrace::testing::test_data_root() << "; set ONCOTRACE_TEST_DATA ***"; \
+  }                                                                                            \
   const std::filesystem::path data_dir = *data_dir##_found
 
 #endif  // ONCOTRACE_TESTING_TEST_DATA_H_

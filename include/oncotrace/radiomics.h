@@ -1,0 +1,228 @@
+// IBSI-compliant radiomics: image processing chain and feature computation.
+//
+// Definitions follow the Image Biomarker Standardisation Initiative reference manual
+// [Zwanenburg A et al., "The Image Biomarker Standardization Initiative", Radiology
+// 2020;295:328-338; manual arXiv:1612.07003, living version at ibsi.readthedocs.io]. Feature
+// tags are those of the IBSI reference-value tables (e.g. "morph_volume",
+// "cm_joint_max_3D_avg", "szm_sze_2_5D"); every feature also carries its 4-character IBSI code.
+//
+// The processing chain (IBSI-1 manual, chapter 2) is, in order:
+//   1. interpolation of image and ROI mask to a new grid, grid centres aligned (3WE3),
+//      nearest-value padding outside the original grid; CT intensities rounded (68QD); the ROI
+//      is interpolated as a float and binarised with a partial-volume threshold (E8H9, >= 0.5);
+//   2. the ROI is split into an intensity mask and a morphological mask (ECJF);
+//   3. re-segmentation of the intensity mask by range (USB3) and/or outliers (7ACA,
+//      mean +- 3 SD), both together meaning the intersection of the two ranges;
+//   4. discretisation of the intensity mask for the intensity histogram and the texture
+//      families (fixed bin number K15C or fixed bin size Q3RU), and a separate discretisation
+//      for the intensity-volume histogram chosen by intensity type (P88C);
+//   5. features: morphology (HCUG), local intensity (9ST6), intensity statistics (UHIW),
+//      intensity histogram (ZVCW), intensity-volume histogram (P88C), GLCM (LFYI), GLRLM
+//      (TP0I), GLSZM (9SAK), GLDZM (VMDZ), NGTDM (IPET), NGLDM (REK0), with the aggregations
+//      2D (per slice, averaged), 2.5D (slices merged) and 3D.
+//
+// Slices are the k axis of the grid (axial for an axial series). Positions and distances are
+// in millimetres in the grid's own axes (spacing only; direction cosines do not change any
+// feature). Results do not depend on the number of threads.
+#ifndef ONCOTRACE_RADIOMICS_H_
+#define ONCOTRACE_RADIOMICS_H_
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "oncotrace/geometry.h"
+#include "oncotrace/volume.h"
+
+namespace oncotrace::radiomics {
+
+// Interpolation kernels (IBSI VTM2). Cubic spline is the interpolating cubic B-spline (with the
+// prefilter), as in scipy.ndimage.map_coordinates(order=3) used by the IBSI reference
+// implementation (MIRP).
+enum class InterpolationMethod { kNearest, kLinear, kCubicSpline };
+
+// Discretisation of the intensity histogram and texture families (IBSI 4R0B).
+//   kNone            intensities are already grey levels (integers >= 1), e.g. the IBSI
+//                    digital phantom; N_g = the highest level.
+//   kFixedBinNumber  K15C: X_d = floor(N_g (X - X_min)/(X_max - X_min)) + 1, X_max -> N_g.
+//   kFixedBinSize    Q3RU: X_d = floor((X - X_min)/w) + 1 with X_min = the lower bound of the
+//                    re-segmentation range when set, else the ROI minimum.
+enum class DiscretisationMethod { kNone, kFixedBinNumber, kFixedBinSize };
+
+// Intensity type, which decides the discretisation of the intensity-volume histogram (P88C).
+//   kDiscreteCalibrated    (CT HU) no discretisation, unit steps over the re-segmentation range
+//                          (open ends -> data extremes).
+//   kContinuousCalibrated  (PET SUV) fixed bin size ivh_bin_width from the range lower bound;
+//                          values are bin centres.
+//   kArbitraryUnits        fixed bin number ivh_bin_count (1000) over the data range.
+enum class IntensityType { kDiscreteCalibrated, kContinuousCalibrated, kArbitraryUnits };
+
+struct InterpolationSettings {
+  bool enabled = false;
+  // Target spacing (mm) along i, j, k; with in_plane_only the k entry is ignored.
+  Vec3 spacing_mm{1.0, 1.0, 1.0};
+  // 2D interpolation: resample i and j only; the slices stay as they are.
+  bool in_plane_only = false;
+  InterpolationMethod image_method = InterpolationMethod::kLinear;
+  InterpolationMethod mask_method = InterpolationMethod::kLinear;
+  // Interpolated ROI values >= this threshold are inside (E8H9).
+  double mask_partial_volume_threshold = 0.5;
+};
+
+struct ResegmentationSettings {
+  // Closed range [range_min, range_max]; either end may be open.
+  std::optional<double> range_min;
+  std::optional<double> range_max;
+  // Keep voxels within mean +- outlier_sigma * SD (population SD of the ROI after the range).
+  bool outlier_filter = false;
+  double outlier_sigma = 3.0;
+};
+
+struct DiscretisationSettings {
+  DiscretisationMethod method = DiscretisationMethod::kFixedBinSize;
+  int bin_count = 32;       // kFixedBinNumber
+  double bin_width = 25.0;  // kFixedBinSize, intensity units
+};
+
+struct IvhSettings {
+  IntensityType intensity_type = IntensityType::kDiscreteCalibrated;
+  double bin_width = 2.5;  // kContinuousCalibrated
+  int bin_count = 1000;    // kArbitraryUnits
+};
+
+// Which families to compute. Morphology and local intensity are the slow ones on large ROIs
+// (mesh, Moran's I); the rest scale linearly with the ROI.
+struct FeatureFamilies {
+  bool morphology = true;
+  bool local_intensity = true;
+  bool statistics = true;
+  bool intensity_histogram = true;
+  bool intensity_volume_histogram = true;
+  bool glcm = true;
+  bool glrlm = true;
+  bool glszm = true;
+  bool gldzm = true;
+  bool ngtdm = true;
+  bool ngldm = true;
+};
+
+// Aggregations of the texture families (IBSI 5QB6): "2D" = per slice, features averaged over
+// slices (BTW3, SUJT, 8QNN); "2.5D" = slices merged (JJUI, ZW7Z, 62GR); "3D" = 3D matrices
+// (ITBB, IAZD, KOBO). IBSI 2D configurations compute 2D and 2.5D, 3D configurations 3D only.
+struct AggregationSettings {
+  bool slice_2d = false;
+  bool merged_2_5d = false;
+  bool volume_3d = true;
+};
+
+// Every setting of the processing chain. Neighbourhood settings are fixed to the IBSI values:
+// Chebyshev distance 1 for GLCM/NGTDM/NGLDM, linkage distance 1 for GLSZM/GLDZM, NGLDM
+// coarseness alpha 0, symmetric GLCM, no distance weighting.
+struct RadiomicsSettings {
+  std::string name = "custom";
+  std::string description;
+  InterpolationSettings interpolation;
+  // Round intensities to the nearest integer after interpolation (CT; IBSI 68QD).
+  bool round_intensities = false;
+  ResegmentationSettings resegmentation;
+  DiscretisationSettings discretisation;
+  IvhSettings ivh;
+  AggregationSettings aggregation;
+  FeatureFamilies families;
+  // Emit the IBSI diagnostic values (image and ROI state after each step).
+  bool diagnostics = true;
+};
+
+// The names of the presets shipped in data/radiomics/ (compiled into the library):
+// "ibsi1-digital-phantom", "ibsi1-config-a" ... "ibsi1-config-e".
+std::vector<std::string> radiomics_preset_names();
+// A preset by name; throws InvalidInputError listing the known names.
+RadiomicsSettings radiomics_preset(std::string_view name);
+// Settings from JSON text (the format of data/radiomics/*.json, documented in
+// docs/radiomics.md). Unknown keys are errors, so a typo never silently falls back to a
+// default. `source` names the text in error messages.
+RadiomicsSettings radiomics_settings_from_json(std::string_view json_text,
+                                               std::string_view source = "settings");
+// A preset name or the path of a JSON file.
+RadiomicsSettings load_radiomics_settings(const std::string& preset_name_or_path);
+// Settings as JSON (round-trips through radiomics_settings_from_json).
+std::string radiomics_settings_to_json(const RadiomicsSettings& settings);
+
+struct Feature {
+  std::string tag;        // IBSI table tag with aggregation suffix, e.g. "cm_energy_3D_comb"
+  double value = 0.0;     // NaN when undefined for this ROI (e.g. variance of one voxel zone)
+  std::string ibsi_code;  // feature code, e.g. "8ZQL"; empty for diagnostics
+};
+
+struct FeatureSet {
+  std::string settings_name;
+  // Features in the order of the IBSI tables (families, then aggregations, then features).
+  std::vector<Feature> features;
+  // Diagnostic values (IBSI "diagnostic features"), e.g. "int_mask_vox_count_reseg_roi".
+  std::vector<Feature> diagnostics;
+
+  // The value of a feature or diagnostic tag.
+  std::optional<double> value(std::string_view tag) const;
+};
+
+// Runs the processing chain and computes the features of one ROI. `roi` must share the image
+// grid (any non-zero value is inside). Throws InvalidInputError when the grids differ or the
+// ROI is empty (before or after re-segmentation).
+FeatureSet compute_features(const ImageVolume& image, const Mask& roi,
+                            const RadiomicsSettings& settings);
+
+// Writers. Long format: one row per feature, "tag,value,ibsi_code" (diagnostics included as
+// rows with an empty code when `include_diagnostics`). Wide format: one header row of tags and
+// one row per feature set, the first column `label`. Numbers are printed with 17 significant
+// digits (round-trip exact); NaN as "NaN". Output is deterministic.
+std::string features_to_csv_long(const FeatureSet& features, bool include_diagnostics = true);
+std::string features_to_csv_wide(const std::vector<FeatureSet>& feature_sets,
+                                 const std::vector<std::string>& labels);
+std::string features_to_json(const FeatureSet& features);
+// Atomic file writers; the extension chooses nothing, the functions do.
+void write_features_csv_long(const std::filesystem::path& path, const FeatureSet& features);
+void write_features_json(const std::filesystem::path& path, const FeatureSet& features);
+
+// --- IBSI-2 convolutional filters --------------------------------------------------------
+//
+// Response maps of the IBSI-2 filters [Depeursinge A et al., "Standardised convolutional
+// filtering for radiomics", arXiv:2006.05470; Whybra P et al., Radiology 2024]. A map has the
+// size of the input; filters run on the whole image (before ROI masking), in double precision,
+// as convolutions out(p) = sum_q h(q) img(p - q) with the kernel centred on the voxel. "In
+// plane" filters run slice by slice (i, j). Implemented: mean (S60F), Laplacian of Gaussian
+// (L6PA) and Laws (JTXT); Gabor, wavelets and Riesz are not (yet).
+
+// Padding beyond the image (IBSI-2 names): zero; nearest (edge value); periodic (wrap);
+// mirror = the edge voxel repeated, "b a [a b c d] d c" (scipy.ndimage "reflect").
+enum class FilterBoundary { kZero, kNearest, kPeriodic, kMirror };
+
+// Mean over a cube (square in plane) of support_voxels (odd) per axis.
+ImageVolume mean_filter(const ImageVolume& image, int support_voxels, bool in_plane,
+                        FilterBoundary boundary);
+
+// LoG(r) = G(r) (|r|^2 - D sigma^2) / sigma^4 with the normalised Gaussian G, sigma in voxels
+// (sigma_mm over the smallest spacing), support |r_d| <= floor(truncate_sigmas sigma + 0.5),
+// computed as a sum of D separable terms.
+ImageVolume laplacian_of_gaussian_filter(const ImageVolume& image, double sigma_mm,
+                                         double truncate_sigmas, bool in_plane,
+                                         FilterBoundary boundary);
+
+struct LawsFilterSettings {
+  // 1D kernels along i, j (, k), e.g. "E5L5S5" (3D) or "L5S5" (in plane); each normalised to
+  // unit L2 norm.
+  std::string kernels = "L5E5E5";
+  bool in_plane = false;
+  // Max over the 24 right-angle rotations in 3D (4 in plane) [IBSI-2 pseudo-rotational
+  // invariance].
+  bool rotation_invariant = false;
+  // > 0: energy map, the mean |response| over a (2 d + 1)^D box, after pooling.
+  int energy_distance = 0;
+  FilterBoundary boundary = FilterBoundary::kMirror;
+};
+ImageVolume laws_filter(const ImageVolume& image, const LawsFilterSettings& settings);
+
+}  // namespace oncotrace::radiomics
+
+#endif  // ONCOTRACE_RADIOMICS_H_

@@ -1,0 +1,222 @@
+// The public API: presets and JSON settings, the pipeline on synthetic volumes (tag set,
+// invariances, determinism across thread counts, errors) and the writers.
+#include <gtest/gtest.h>
+#include <tbb/global_control.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <set>
+
+#include "oncotrace/error.h"
+#include "oncotrace/radiomics.h"
+#include "radiomics/feature_list.h"
+
+namespace oncotrace::radiomics {
+namespace {
+
+TEST(Presets, AllShippedPresetsParseAndRoundTrip) {
+  const std::vector<std::string> names = radiomics_preset_names();
+  for (const char* expected : {"ibsi1-digital-phantom", "ibsi1-config-a", "ibsi1-config-b",
+                               "ibsi1-config-c", "ibsi1-config-d", "ibsi1-config-e"}) {
+    EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end()) << expected;
+  }
+  for (const std::string& name : names) {
+    const RadiomicsSettings settings = radiomics_preset(name);
+    EXPECT_EQ(settings.name, name);
+    const std::string json = radiomics_settings_to_json(settings);
+    EXPECT_EQ(radiomics_settings_to_json(radiomics_settings_from_json(json)), json) << name;
+  }
+}
+
+TEST(Presets, ConfigurationsMatchTheIbsiTable) {
+  // radiomics-ibsi.md §6.
+  const RadiomicsSettings a = radiomics_preset("ibsi1-config-a");
+  EXPECT_FALSE(a.interpolation.enabled);
+  EXPECT_EQ(a.resegmentation.range_min, -500.0);
+  EXPECT_EQ(a.discretisation.method, DiscretisationMethod::kFixedBinSize);
+  EXPECT_TRUE(a.aggregation.slice_2d && a.aggregation.merged_2_5d && !a.aggregation.volume_3d);
+  const RadiomicsSettings b = radiomics_preset("ibsi1-config-b");
+  EXPECT_TRUE(b.interpolation.in_plane_only);
+  EXPECT_EQ(b.discretisation.bin_count, 32);
+  const RadiomicsSettings e = radiomics_preset("ibsi1-config-e");
+  EXPECT_EQ(e.interpolation.image_method, InterpolationMethod::kCubicSpline);
+  EXPECT_TRUE(e.resegmentation.outlier_filter);
+  EXPECT_EQ(e.resegmentation.range_max, 400.0);
+  EXPECT_EQ(e.ivh.intensity_type, IntensityType::kArbitraryUnits);
+  EXPECT_EQ(radiomics_preset("ibsi1-config-c").ivh.intensity_type,
+            IntensityType::kContinuousCalibrated);
+  EXPECT_FALSE(radiomics_preset("ibsi1-config-d").resegmentation.range_min.has_value());
+}
+
+TEST(Presets, UnknownNamesAndKeysAreErrorsThatSayWhatIsKnown) {
+  try {
+    radiomics_preset("ibsi1-config-z");
+    FAIL() << "expected an error";
+  } catch (const InvalidInputError& error) {
+    EXPECT_NE(std::string(error.what()).find("ibsi1-config-a"), std::string::npos);
+  }
+  try {
+    radiomics_settings_from_json(
+        R"({"discretisation": {"method": "fixed_bin_size", "bin_widht": 5}})");
+    FAIL() << "expected an error";
+  } catch (const InvalidInputError& error) {
+    EXPECT_NE(std::string(error.what()).find("bin_widht"), std::string::npos);
+  }
+  EXPECT_THROW(radiomics_settings_from_json("{not json"), InvalidInputError);
+  EXPECT_THROW(radiomics_settings_from_json(R"({"aggregation": ["4D"]})"), InvalidInputError);
+  EXPECT_THROW(load_radiomics_settings("/nonexistent/settings.json"), InvalidInputError);
+}
+
+TEST(FeatureCodes, EveryEmittedFeatureHasItsIbsiCode) {
+  EXPECT_EQ(detail::ibsi_feature_code("cm_energy"), "8ZQL");
+  EXPECT_EQ(detail::ibsi_feature_code("szm_sze"), "5QRC");
+  EXPECT_EQ(detail::ibsi_feature_code("morph_volume"), "RNU0");
+  EXPECT_EQ(detail::ibsi_feature_code("ngl_dc_energy"), "CAS9");
+  EXPECT_TRUE(detail::ibsi_feature_code("no_such_feature").empty());
+}
+
+// A 12 x 10 x 6 image with a smooth gradient and noise, ROI an ellipsoid.
+std::pair<ImageVolume, Mask> synthetic_study(unsigned seed) {
+  Geometry geometry;
+  geometry.size = {16, 14, 10};
+  geometry.spacing_mm = {1.5, 1.5, 2.5};
+  ImageVolume image(geometry, 0.0f);
+  Mask mask(geometry, 0);
+  std::mt19937 random(seed);
+  std::normal_distribution<float> noise(0.0f, 20.0f);
+  for (int64_t k = 0; k < geometry.size[2]; ++k) {
+    for (int64_t j = 0; j < geometry.size[1]; ++j) {
+      for (int64_t i = 0; i < geometry.size[0]; ++i) {
+        const int64_t ci = i, cj = j, ck = k;
+        image.at(i, j, k) =
+            std::round(static_cast<float>(10 * ci - 5 * cj + 30 * ck) + noise(random));
+        const double x = (ci - 6.0) / 4.5, y = (cj - 5.5) / 3.5, z = (ck - 4.0) / 2.5;
+        mask.at(i, j, k) = x * x + y * y + z * z <= 1.0 ? 1 : 0;
+      }
+    }
+  }
+  return {image, mask};
+}
+
+RadiomicsSettings all_aggregations() {
+  RadiomicsSettings settings = radiomics_preset("ibsi1-config-a");
+  settings.aggregation = {true, true, true};
+  settings.resegmentation = {};
+  settings.discretisation = {DiscretisationMethod::kFixedBinNumber, 16, 0.0};
+  return settings;
+}
+
+TEST(ComputeFeatures, EmitsTheFullIbsiTagSet) {
+  const auto [image, mask] = synthetic_study(1);
+  const FeatureSet features = compute_features(image, mask, all_aggregations());
+  // 29 morphology + 2 local + 18 statistics + 23 IH + 7 IVH + 6 x 25 GLCM + 6 x 16 GLRLM
+  // + 3 x (16 + 16 + 5 + 17): the 487 tags of the digital-phantom table.
+  EXPECT_EQ(features.features.size(), 487u);
+  std::set<std::string> tags;
+  for (const Feature& feature : features.features) {
+    EXPECT_TRUE(tags.insert(feature.tag).second) << "duplicate " << feature.tag;
+    EXPECT_EQ(feature.ibsi_code.size(), 4u) << feature.tag;
+  }
+  EXPECT_TRUE(tags.count("cm_joint_max_2D_avg"));
+  EXPECT_TRUE(tags.count("rlm_sre_2_5D_comb"));
+  EXPECT_TRUE(tags.count("szm_sze_3D"));
+  EXPECT_TRUE(tags.count("ngl_dc_energy_2D"));
+  EXPECT_EQ(features.diagnostics.size(), 60u);
+  EXPECT_EQ(features.value("int_mask_vox_count_init_roi"),
+            features.value("morph_mask_vox_count_reseg_roi"));
+}
+
+TEST(ComputeFeatures, TranslatingTheStudyChangesNothing) {
+  const auto [image, mask] = synthetic_study(2);
+  // The same study one voxel further along i and k and two along j.
+  ImageVolume moved(image.geometry, -1000.0f);
+  Mask moved_mask(mask.geometry, 0);
+  for (int64_t k = 0; k + 1 < image.geometry.size[2]; ++k) {
+    for (int64_t j = 0; j + 2 < image.geometry.size[1]; ++j) {
+      for (int64_t i = 0; i + 1 < image.geometry.size[0]; ++i) {
+        moved.at(i + 1, j + 2, k + 1) = image.at(i, j, k);
+        moved_mask.at(i + 1, j + 2, k + 1) = mask.at(i, j, k);
+      }
+    }
+  }
+  RadiomicsSettings settings = all_aggregations();
+  settings.families.local_intensity = false;  // the sphere reaches the image border
+  const FeatureSet original = compute_features(image, mask, settings);
+  const FeatureSet translated = compute_features(moved, moved_mask, settings);
+  ASSERT_EQ(original.features.size(), translated.features.size());
+  for (size_t f = 0; f < original.features.size(); ++f) {
+    const double a = original.features[f].value, b = translated.features[f].value;
+    if (std::isnan(a)) {
+      EXPECT_TRUE(std::isnan(b)) << original.features[f].tag;
+    } else {
+      EXPECT_NEAR(a, b, 1e-9 * std::max(1.0, std::abs(a))) << original.features[f].tag;
+    }
+  }
+}
+
+TEST(ComputeFeatures, SameBytesForOneAndTwoThreads) {
+  const auto [image, mask] = synthetic_study(3);
+  RadiomicsSettings settings = radiomics_preset("ibsi1-config-e");
+  settings.interpolation.spacing_mm = {1.0, 1.0, 1.0};
+  std::string one, two;
+  {
+    tbb::global_control threads(tbb::global_control::max_allowed_parallelism, 1);
+    one = features_to_csv_long(compute_features(image, mask, settings));
+  }
+  {
+    tbb::global_control threads(tbb::global_control::max_allowed_parallelism, 2);
+    two = features_to_csv_long(compute_features(image, mask, settings));
+  }
+  EXPECT_EQ(one, two);
+}
+
+TEST(ComputeFeatures, InterpolationFollowsTheCentreAlignedGrid) {
+  const auto [image, mask] = synthetic_study(4);
+  RadiomicsSettings settings = radiomics_preset("ibsi1-config-c");
+  settings.resegmentation = {};
+  const FeatureSet features = compute_features(image, mask, settings);
+  // 16 x 1.5 / 2 = 12, 14 x 1.5 / 2 = 10.5 -> 11, 10 x 2.5 / 2 = 12.5 -> 13.
+  EXPECT_EQ(features.value("img_dim_x_interp_img"), 12.0);
+  EXPECT_EQ(features.value("img_dim_y_interp_img"), 11.0);
+  EXPECT_EQ(features.value("img_dim_z_interp_img"), 13.0);
+  EXPECT_EQ(features.value("vox_dim_z_interp_img"), 2.0);
+  // Rounded intensities.
+  const double mean = *features.value("stat_mean");
+  EXPECT_TRUE(std::isfinite(mean));
+  EXPECT_EQ(*features.value("stat_min"), std::round(*features.value("stat_min")));
+}
+
+TEST(ComputeFeatures, RejectsMismatchedGridsAndEmptyRois) {
+  const auto [image, mask] = synthetic_study(5);
+  Mask small(Geometry{}, 0);
+  EXPECT_THROW(compute_features(image, small, all_aggregations()), InvalidInputError);
+  Mask empty(mask.geometry, 0);
+  EXPECT_THROW(compute_features(image, empty, all_aggregations()), InvalidInputError);
+  RadiomicsSettings impossible = all_aggregations();
+  impossible.resegmentation.range_min = 1e6;
+  EXPECT_THROW(compute_features(image, mask, impossible), InvalidInputError);
+}
+
+TEST(Writers, LongWideAndJson) {
+  FeatureSet set;
+  set.settings_name = "test";
+  set.features = {{"stat_mean", 0.1, "Q4LE"}, {"cm_corr_3D_avg", std::nan(""), "NI2N"}};
+  set.diagnostics = {{"img_dim_x_init_img", 204, ""}};
+  EXPECT_EQ(features_to_csv_long(set),
+            "tag,value,ibsi_code\nstat_mean,0.10000000000000001,Q4LE\ncm_corr_3D_avg,NaN,NI2N\n"
+            "img_dim_x_init_img,204,\n");
+  EXPECT_EQ(features_to_csv_long(set, false),
+            "tag,value,ibsi_code\nstat_mean,0.10000000000000001,Q4LE\ncm_corr_3D_avg,NaN,NI2N\n");
+  FeatureSet other = set;
+  other.features = {{"stat_mean", 2.0, "Q4LE"}, {"stat_var", 3.0, "ECT3"}};
+  EXPECT_EQ(features_to_csv_wide({set, other}, {"a", "b,c"}),
+            "label,stat_mean,cm_corr_3D_avg,stat_var\na,0.10000000000000001,NaN,\n\"b,c\",2,,3\n");
+  const std::string json = features_to_json(set);
+  EXPECT_NE(json.find("\"value\": null"), std::string::npos);
+  EXPECT_NE(json.find("\"ibsi_code\": \"Q4LE\""), std::string::npos);
+  EXPECT_THROW(features_to_csv_wide({set}, {}), InternalError);
+}
+
+}  // namespace
+}  // namespace oncotrace::radiomics

@@ -1,0 +1,267 @@
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "measure/region_voxels.h"
+#include "oncotrace/error.h"
+#include "oncotrace/segment.h"
+#include "segment/flood_fill.h"
+
+namespace oncotrace {
+
+const char* exclusion_reason_name(ExclusionReason reason) {
+  switch (reason) {
+    case ExclusionReason::kPhysiologicalUptake:
+      return "physiological_uptake";
+    case ExclusionReason::kBelowMinimumVolume:
+      return "below_minimum_volume";
+    case ExclusionReason::kEmptyAfterLocalThreshold:
+      return "empty_after_local_threshold";
+    case ExclusionReason::kBelowMinimumVolumeAfterLocalThreshold:
+      return "below_minimum_volume_after_local_threshold";
+  }
+  return "physiological_uptake";
+}
+
+namespace {
+
+using segment_internal::ComponentVoxels;
+
+std::string format_number(double value) {
+  char text[48];
+  std::snprintf(text, sizeof(text), "%.4g", value);
+  return text;
+}
+
+void validate(const ImageVolume& image, const DetectionOptions& options,
+              const LabelMap* excluded_organs) {
+  segment_internal::require_consistent(image.geometry, image.values.size(), "image");
+  if (options.threshold.is_relative()) {
+    throw InvalidInputError("the detection threshold '" + options.threshold.description +
+                            "' is relative to a lesion maximum; detect with an absolute rule "
+                            "(fixed, PERCIST, liver multiple) and give the relative rule as the "
+                            "per-lesion rule");
+  }
+  if (!(options.min_volume_ml >= 0.0)) {
+    throw InvalidInputError("minimum lesion volume " + format_number(options.min_volume_ml) +
+                            " mL is negative; give a volume >= 0 mL");
+  }
+  if (!(options.max_excluded_fraction > 0.0 && options.max_excluded_fraction <= 1.0)) {
+    throw InvalidInputError("excluded-organ fraction " +
+                            format_number(options.max_excluded_fraction) +
+                            " is outside (0, 1]; give e.g. 0.5");
+  }
+  if (excluded_organs != nullptr) {
+    measure_internal::require_same_grid(image.geometry, excluded_organs->geometry,
+                                        "excluded-organ labels and image");
+  }
+}
+
+std::string organ_name(const DetectionOptions& options, uint16_t label) {
+  const auto found = options.organ_names.find(label);
+  return found != options.organ_names.end() ? found->second
+                                            : "organ label " + std::to_string(label);
+}
+
+// What a component overlaps, and what is left of it outside the excluded organs.
+struct ComponentReview {
+  double max_value = 0.0;
+  size_t voxels_in_organs = 0;
+  uint16_t main_organ = 0;
+  std::vector<size_t> remaining;  // offsets outside the excluded organs
+};
+
+ComponentReview review_component(const ImageVolume& image, const ComponentVoxels& found,
+                                 const LabelMap* excluded_organs) {
+  ComponentReview review;
+  review.max_value = image.values[found.offsets.front()];
+  std::map<uint16_t, size_t> per_organ;
+  for (const size_t at : found.offsets) {
+    review.max_value = std::max(review.max_value, static_cast<double>(image.values[at]));
+    const uint16_t organ = excluded_organs != nullptr ? excluded_organs->values[at] : 0;
+    if (organ == 0) {
+      review.remaining.push_back(at);
+    } else {
+      ++per_organ[organ];
+      ++review.voxels_in_organs;
+    }
+  }
+  size_t most = 0;
+  for (const auto& [organ, count] : per_organ) {  // ascending labels: ties keep the lowest
+    if (count > most) {
+      most = count;
+      review.main_organ = organ;
+    }
+  }
+  return review;
+}
+
+struct Exclusion {
+  size_t component_index = 0;  // for the raster order of the report
+  ExcludedComponent excluded;
+};
+
+Exclusion make_exclusion(size_t index, const Component& component, ExclusionReason reason,
+                         std::string explanation, const ComponentReview& review) {
+  Exclusion exclusion;
+  exclusion.component_index = index;
+  exclusion.excluded.component = component;
+  exclusion.excluded.component.label = 0;
+  exclusion.excluded.reason = reason;
+  exclusion.excluded.explanation = std::move(explanation);
+  exclusion.excluded.max_value = review.max_value;
+  exclusion.excluded.organ_label = review.main_organ;
+  exclusion.excluded.excluded_fraction =
+      static_cast<double>(review.voxels_in_organs) / static_cast<double>(component.voxel_count);
+  return exclusion;
+}
+
+// Hottest voxel of a sorted offset list (ties: lowest offset).
+size_t hottest_offset(const ImageVolume& image, const std::vector<size_t>& offsets) {
+  size_t best = offsets.front();
+  for (const size_t at : offsets) {
+    if (image.values[at] > image.values[best]) best = at;
+  }
+  return best;
+}
+
+}  // namespace
+
+LesionDetection detect_lesions(const ImageVolume& image, const DetectionOptions& options,
+                               const LabelMap* excluded_organs) {
+  validate(image, options, excluded_organs);
+  const Geometry& grid = image.geometry;
+  const double voxel_ml = grid.voxel_volume_ml();
+  LesionDetection detection;
+  detection.threshold_rule = options.threshold.description;
+  detection.detection_threshold = options.threshold.value;
+  detection.connectivity = options.connectivity;
+  detection.min_volume_ml = options.min_volume_ml;
+  if (options.per_lesion) detection.per_lesion_rule = options.per_lesion->rule.description;
+
+  const std::vector<ComponentVoxels> components = segment_internal::find_components(
+      threshold_image(image, detection.detection_threshold), options.connectivity);
+
+  // 1. Classify the components; the kept ones get provisional labels 1..K in raster order.
+  std::vector<Exclusion> exclusions;
+  std::vector<size_t> kept_index;  // component index of provisional label n + 1
+  std::vector<ComponentReview> kept_review;
+  for (size_t n = 0; n < components.size(); ++n) {
+    const Component& component = components[n].component;
+    ComponentReview review = review_component(image, components[n], excluded_organs);
+    const double fraction =
+        static_cast<double>(review.voxels_in_organs) / static_cast<double>(component.voxel_count);
+    const double remaining_ml = static_cast<double>(review.remaining.size()) * voxel_ml;
+    if (review.voxels_in_organs > 0 && fraction >= options.max_excluded_fraction) {
+      exclusions.push_back(make_exclusion(
+          n, component, ExclusionReason::kPhysiologicalUptake,
+          format_number(100.0 * fraction) + " % of its " + std::to_string(component.voxel_count) +
+              " voxels lie in excluded organs (most in " + organ_name(options, review.main_organ) +
+              "); the limit is " + format_number(100.0 * options.max_excluded_fraction) + " %",
+          review));
+    } else if (remaining_ml < options.min_volume_ml) {
+      exclusions.push_back(
+          make_exclusion(n, component, ExclusionReason::kBelowMinimumVolume,
+                         "volume " + format_number(remaining_ml) + " mL (" +
+                             std::to_string(review.remaining.size()) +
+                             " voxels outside excluded organs) is below the minimum " +
+                             format_number(options.min_volume_ml) + " mL",
+                         review));
+    } else {
+      kept_index.push_back(n);
+      kept_review.push_back(std::move(review));
+    }
+  }
+  if (kept_index.size() > 65535) {
+    throw UnsupportedDataError(
+        "more than 65535 lesion candidates were found above " + detection.threshold_rule +
+        "; a label map holds uint16 labels. Raise the threshold or the minimum volume");
+  }
+  LabelMap provisional(grid, 0);
+  for (size_t n = 0; n < kept_index.size(); ++n) {
+    for (const size_t at : kept_review[n].remaining) {
+      provisional.values[at] = static_cast<uint16_t>(n + 1);
+    }
+  }
+
+  // 2. Final voxels of each kept component: the component outside the organs, or the result of
+  // the local threshold.
+  std::vector<std::vector<size_t>> final_offsets(kept_index.size());
+  std::vector<double> final_threshold(kept_index.size(), detection.detection_threshold);
+  if (!options.per_lesion) {
+    for (size_t n = 0; n < kept_index.size(); ++n) final_offsets[n] = kept_review[n].remaining;
+  } else {
+    const LocalSegmentation local =
+        segment_lesions_locally(image, provisional, *options.per_lesion, excluded_organs);
+    const std::vector<measure_internal::RegionVoxels> regions =
+        measure_internal::collect_label_regions(local.labels);
+    for (const measure_internal::RegionVoxels& region : regions) {
+      final_offsets[region.label - 1] = region.offsets;
+    }
+    for (const LocalLesion& lesion : local.lesions)
+      final_threshold[lesion.label - 1] = lesion.threshold;
+    for (const LocalLesion& lesion : local.emptied) {
+      const size_t n = lesion.label - 1;
+      final_threshold[n] = lesion.threshold;
+      const std::string why =
+          lesion.voxels_ceded > 0
+              ? "all its voxels above the local threshold went to hotter lesions"
+              : "its hottest voxel (" + format_number(lesion.lesion_max) +
+                    ") is below its local threshold " + format_number(lesion.threshold);
+      exclusions.push_back(make_exclusion(kept_index[n], components[kept_index[n]].component,
+                                          ExclusionReason::kEmptyAfterLocalThreshold,
+                                          why + " (" + local.rule + ")", kept_review[n]));
+    }
+  }
+
+  // 3. Keep the non-empty lesions at or above the minimum volume, relabelled 1..N.
+  detection.labels = LabelMap(grid, 0);
+  for (size_t n = 0; n < kept_index.size(); ++n) {
+    const std::vector<size_t>& offsets = final_offsets[n];
+    if (offsets.empty()) continue;  // reported above
+    const Component& component = components[kept_index[n]].component;
+    const double volume_ml = static_cast<double>(offsets.size()) * voxel_ml;
+    if (volume_ml < options.min_volume_ml) {
+      exclusions.push_back(make_exclusion(
+          kept_index[n], component, ExclusionReason::kBelowMinimumVolumeAfterLocalThreshold,
+          "volume after the local threshold " + format_number(volume_ml) +
+              " mL is below the minimum " + format_number(options.min_volume_ml) + " mL",
+          kept_review[n]));
+      continue;
+    }
+    DetectedLesion lesion;
+    lesion.label = static_cast<uint16_t>(detection.lesions.size() + 1);
+    lesion.component = component;
+    lesion.component.label = static_cast<uint16_t>(n + 1);
+    const size_t hottest = hottest_offset(image, offsets);
+    lesion.hottest_voxel = measure_internal::index_of_offset(grid, hottest);
+    lesion.max_value = image.values[hottest];
+    lesion.threshold = final_threshold[n];
+    lesion.voxel_count = offsets.size();
+    lesion.volume_ml = volume_ml;
+    lesion.voxels_in_excluded_organs = kept_review[n].voxels_in_organs;
+    for (const size_t at : offsets) detection.labels.values[at] = lesion.label;
+    detection.lesions.push_back(lesion);
+  }
+  std::stable_sort(
+      exclusions.begin(), exclusions.end(),
+      [](const Exclusion& a, const Exclusion& b) { return a.component_index < b.component_index; });
+  for (Exclusion& exclusion : exclusions)
+    detection.excluded.push_back(std::move(exclusion.excluded));
+  return detection;
+}
+
+LesionDetection detect_lesions(const ImageVolume& image, const DetectionOptions& options,
+                               const Mask& excluded_region) {
+  LabelMap organs(excluded_region.geometry, 0);
+  segment_internal::require_consistent(excluded_region.geometry, excluded_region.values.size(),
+                                       "excluded-region mask");
+  for (size_t n = 0; n < organs.values.size(); ++n) {
+    organs.values[n] = excluded_region.values[n] != 0 ? 1 : 0;
+  }
+  return detect_lesions(image, options, &organs);
+}
+
+}  // namespace oncotrace
