@@ -53,6 +53,22 @@ const Json& literature_context() {
   return kContext;
 }
 
+// Sections of the context file; a missing section or key reads as an empty object (const
+// operator[] of nlohmann::json must not be used on absent keys).
+const Json& context_section(const std::string& section) {
+  static const Json kEmpty = Json::object();
+  const Json& context = literature_context();
+  const auto it = context.find(section);
+  return it != context.end() && it->is_object() ? *it : kEmpty;
+}
+
+const Json& context_entry(const std::string& section, const std::string& key) {
+  static const Json kEmpty = Json::object();
+  const Json& parent = context_section(section);
+  const auto it = parent.find(key);
+  return it != parent.end() && it->is_object() ? *it : kEmpty;
+}
+
 Json optional_number(const std::optional<double>& value) {
   return value ? Json(*value) : Json(nullptr);
 }
@@ -180,12 +196,12 @@ Json specimen_json(const SpecimenResult& r, const ClinicalInput& in) {
 // ---- Biomarker list with BEST roles and annotations ----
 
 Json context_annotations(const std::string& key) {
-  return literature_context()["biomarkers"][key].value("annotations", Json::array());
+  return context_entry("biomarkers", key).value("annotations", Json::array());
 }
 
 Json biomarker(const std::string& name, const std::string& context_key, Json value,
                const std::string& source, const std::string& specimen, const std::string& rule) {
-  const Json& context = literature_context()["biomarkers"][context_key];
+  const Json& context = context_entry("biomarkers", context_key);
   Json j;
   j["name"] = name;
   j["value"] = std::move(value);
@@ -200,8 +216,8 @@ Json biomarker(const std::string& name, const std::string& context_key, Json val
 }
 
 Json subtype_annotation(ReceptorSubtype subtype) {
-  const Json& table = literature_context()["receptor_subtypes"];
-  for (const Json& group : table["groups"]) {
+  const Json& table = context_section("receptor_subtypes");
+  for (const Json& group : table.value("groups", Json::array())) {
     if (group.value("id", "") != receptor_subtype_name(subtype)) continue;
     char text[256];
     std::snprintf(
@@ -265,7 +281,7 @@ void add_specimen_biomarkers(Json& list, const SpecimenResult& r) {
 }
 
 Json imaging_biomarker_json(const ImagingBiomarkerInput& b) {
-  const Json& context = literature_context()["biomarkers"]["imaging"];
+  const Json& context = context_entry("biomarkers", "imaging");
   Json j;
   j["name"] = b.name;
   j["value"] = Json::parse(b.value_json);
@@ -304,7 +320,7 @@ void add_discordance(Json& list, const std::vector<SpecimenResult>& results,
   j["biomarker"] = biomarker_name;
   j["positive_in"] = strings(by_status[true]);
   j["negative_in"] = strings(by_status[false]);
-  j["annotations"] = literature_context()["discordance"].value(context_key, Json::array());
+  j["annotations"] = context_section("discordance").value(context_key, Json::array());
   list.push_back(j);
 }
 
@@ -341,7 +357,7 @@ Json advanced_json(const AdvancedDiseaseAssessment& a) {
   j["oligometastatic"] = a.oligometastatic ? Json(*a.oligometastatic) : Json(nullptr);
   j["oligometastatic_rule"] = optional_text(a.oligometastatic_rule);
   j["notes"] = strings(a.notes);
-  j["citation"] = literature_context()["staging"].value("disease_extent_citation", "");
+  j["citation"] = context_section("staging").value("disease_extent_citation", "");
   return j;
 }
 
@@ -413,8 +429,8 @@ Json upstaging_json(const ImagingUpstaging& u, const ClinicalInput& in) {
     j["disease_extent_imaging_suspected"] = advanced_json(classify_advanced_disease(
         u.stage_after.stage, u.t.code, count, counted_as, in.options.oligometastatic));
   }
-  j["citation"] = literature_context()["staging"].value("imaging_upstaging_citation", "");
-  j["context"] = literature_context()["staging"].value("occult_metastases_context", Json());
+  j["citation"] = context_section("staging").value("imaging_upstaging_citation", "");
+  j["context"] = context_section("staging").value("occult_metastases_context", Json());
   return j;
 }
 
@@ -437,7 +453,7 @@ Json staging_json(const std::vector<SpecimenResult>& results, const ClinicalInpu
   input["staging_specimen"] = specimen ? Json(specimen->input->id) : Json(nullptr);
   j["input"] = input;
   j["anatomic"] = stage_json(anatomic);
-  j["anatomic"]["citation"] = literature_context()["staging"].value("anatomic_citation", "");
+  j["anatomic"]["citation"] = context_section("staging").value("anatomic_citation", "");
   j["clinical_prognostic"] = prognostic_json(*s.t, *s.n, *s.m, specimen, in);
   j["disease_extent"] = advanced_json(
       classify_advanced_disease(anatomic.stage, s.t->code, s.distant_site_count,
@@ -495,7 +511,7 @@ std::string summary(const ClinicalInput& in) {
                   [](const SpecimenResult& r) { return receptor_is_positive(r.pr); });
   out["discordance_between_specimens"] = discordance;
   out["staging"] = staging_json(results, in);
-  out["best_glossary"] = literature_context()["best_glossary"];
+  out["best_glossary"] = context_section("best_glossary");
   return out.dump(2) + "\n";
 }
 

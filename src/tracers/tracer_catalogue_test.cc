@@ -57,7 +57,8 @@ TEST(TracerCatalogue, SchemaFileAgreesWithTheValidator) {
   std::set<std::string> properties;
   for (const auto& [key, unused] : tracer_schema["properties"].items()) properties.insert(key);
   EXPECT_EQ(required, properties);
-  for (const json& entry : shipped_catalogue_json()["tracers"]) {
+  const json shipped = shipped_catalogue_json();
+  for (const json& entry : shipped["tracers"]) {
     std::set<std::string> keys;
     for (const auto& [key, unused] : entry.items()) keys.insert(key);
     EXPECT_EQ(keys, required) << entry["id"];
