@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "core/atomic_file.h"
 #include "oncotrace/dicom.h"
 #include "oncotrace/error.h"
 #include "oncotrace/nifti.h"
@@ -187,6 +188,41 @@ nlohmann::ordered_json suv_flags_json(const SuvFlags& flags) {
   settings["trust_decay_factor"] = flags.trust_decay_factor;
   settings["ibw_formula"] = flags.ibw_formula;
   return settings;
+}
+
+void write_image_outputs(const std::filesystem::path& image_path,
+                         const std::vector<ImageVolume>& volumes, const std::string& sidecar_json,
+                         const std::vector<ExtraOutputFile>& extra_files) {
+  if (volumes.empty()) throw InternalError("write_image_outputs: no volume to write");
+  std::vector<std::filesystem::path> written;
+  auto remove_written = [&written]() {
+    std::error_code ignored;
+    for (const auto& path : written) std::filesystem::remove(path, ignored);
+  };
+  try {
+    write_file_atomically(sidecar_path_for(image_path), sidecar_json);
+    written.push_back(sidecar_path_for(image_path));
+    for (const ExtraOutputFile& extra : extra_files) {
+      write_file_atomically(extra.path, extra.contents);
+      written.push_back(extra.path);
+    }
+    if (volumes.size() == 1) {
+      write_nifti(image_path, volumes.front());
+    } else {
+      write_nifti(image_path, volumes);
+    }
+  } catch (...) {
+    remove_written();
+    throw;
+  }
+}
+
+nlohmann::ordered_json describe_input(const std::string& path, const ImageSeries& series) {
+  nlohmann::ordered_json inputs;
+  inputs["path"] = path;
+  inputs["series_instance_uid"] = series.header.series_instance_uid;
+  inputs["files"] = series.files.size();
+  return inputs;
 }
 
 std::string format_number(double value, int digits) {

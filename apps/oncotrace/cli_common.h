@@ -51,6 +51,20 @@ SuvOptions suv_options_from_flags(const SuvFlags& flags);
 // The flags as JSON (for provenance).
 nlohmann::ordered_json suv_flags_json(const SuvFlags& flags);
 
+// Writes the image (3D for one volume, else 4D), its sidecar and any extra JSON files. The small
+// files are written first and removed again if the image cannot be written, so that a failure
+// leaves no partial set of outputs (each file itself is written atomically).
+struct ExtraOutputFile {
+  std::filesystem::path path;
+  std::string contents;
+};
+void write_image_outputs(const std::filesystem::path& image_path,
+                         const std::vector<ImageVolume>& volumes, const std::string& sidecar_json,
+                         const std::vector<ExtraOutputFile>& extra_files = {});
+
+// Input description for provenance: the path and the series read from it.
+nlohmann::ordered_json describe_input(const std::string& path, const ImageSeries& series);
+
 // Formats a number with `digits` significant digits for tables.
 std::string format_number(double value, int digits = 6);
 

@@ -5,7 +5,6 @@
 
 #include "cli_common.h"
 #include "commands.h"
-#include "core/atomic_file.h"
 #include "oncotrace/error.h"
 #include "oncotrace/nifti.h"
 
@@ -35,30 +34,15 @@ CommandRunner register_export_command(CLI::App& app, const std::vector<std::stri
     if (series.frames.empty()) {
       throw InvalidInputError(flags->path + ": the series has no image frames");
     }
-    nlohmann::ordered_json inputs;
-    inputs["path"] = flags->path;
-    inputs["series_instance_uid"] = series.header.series_instance_uid;
-    inputs["files"] = series.files.size();
     nlohmann::ordered_json extra;
-    extra["Provenance"] =
-        make_provenance("export", arguments, inputs, nlohmann::ordered_json::object());
-    const std::string sidecar = make_sidecar_json(series.header, series.frames, extra.dump());
+    extra["Provenance"] = make_provenance("export", arguments, describe_input(flags->path, series),
+                                          nlohmann::ordered_json::object());
     const std::filesystem::path output(flags->output);
-    write_file_atomically(sidecar_path_for(output), sidecar);
-    try {
-      if (series.frames.size() == 1) {
-        write_nifti(output, series.frames.front().image);
-      } else {
-        std::vector<ImageVolume> frames;
-        frames.reserve(series.frames.size());
-        for (const Frame& frame : series.frames) frames.push_back(frame.image);
-        write_nifti(output, frames);
-      }
-    } catch (...) {
-      std::error_code ignored;
-      std::filesystem::remove(sidecar_path_for(output), ignored);
-      throw;
-    }
+    std::vector<ImageVolume> volumes;
+    volumes.reserve(series.frames.size());
+    for (const Frame& frame : series.frames) volumes.push_back(frame.image);
+    write_image_outputs(output, volumes,
+                        make_sidecar_json(series.header, series.frames, extra.dump()));
     std::printf("wrote %s (%s, %zu frame%s) and %s\n", output.string().c_str(),
                 series.header.modality.c_str(), series.frames.size(),
                 series.frames.size() == 1 ? "" : "s", sidecar_path_for(output).string().c_str());

@@ -7,7 +7,6 @@
 
 #include "cli_common.h"
 #include "commands.h"
-#include "core/atomic_file.h"
 #include "oncotrace/error.h"
 #include "oncotrace/nifti.h"
 #include "oncotrace/suv.h"
@@ -63,34 +62,18 @@ CommandRunner register_suv_command(CLI::App& app, const std::vector<std::string>
     nlohmann::ordered_json audits = nlohmann::ordered_json::array();
     for (const SuvPlan& plan : plans)
       audits.push_back(nlohmann::ordered_json::parse(plan.audit.json));
-    nlohmann::ordered_json inputs;
-    inputs["path"] = flags->path;
-    inputs["series_instance_uid"] = series.header.series_instance_uid;
-    inputs["files"] = series.files.size();
+    const nlohmann::ordered_json inputs = describe_input(flags->path, series);
+    const nlohmann::ordered_json audit = audits.size() == 1 ? audits.front() : audits;
     nlohmann::ordered_json extra;
     extra["Units"] = plans.front().unit_ucum;
-    extra["SuvAudit"] = audits.size() == 1 ? audits.front() : audits;
+    extra["SuvAudit"] = audit;
     extra["Provenance"] = make_provenance("suv", arguments, inputs, suv_flags_json(flags->suv));
-    const std::string sidecar = make_sidecar_json(series.header, series.frames, extra.dump());
-
     const std::filesystem::path output(flags->output);
-    write_file_atomically(sidecar_path_for(output), sidecar);
-    if (!flags->audit_path.empty()) {
-      write_file_atomically(flags->audit_path,
-                            (audits.size() == 1 ? audits.front() : audits).dump(2) + "\n");
-    }
-    try {
-      if (suv_frames.size() == 1) {
-        write_nifti(output, suv_frames.front());
-      } else {
-        write_nifti(output, suv_frames);
-      }
-    } catch (...) {
-      std::error_code ignored;
-      std::filesystem::remove(sidecar_path_for(output), ignored);
-      if (!flags->audit_path.empty()) std::filesystem::remove(flags->audit_path, ignored);
-      throw;
-    }
+    std::vector<ExtraOutputFile> extra_files;
+    if (!flags->audit_path.empty())
+      extra_files.push_back({flags->audit_path, audit.dump(2) + "\n"});
+    write_image_outputs(output, suv_frames,
+                        make_sidecar_json(series.header, series.frames, extra.dump()), extra_files);
 
     float maximum = 0.0F;
     for (const ImageVolume& volume : suv_frames) {
