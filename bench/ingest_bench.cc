@@ -10,6 +10,7 @@
 #include <tbb/global_control.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -29,7 +30,7 @@ constexpr int kSlices = 400;
 const std::filesystem::path& synthetic_series_folder() {
   static const std::filesystem::path folder = [] {
     const std::filesystem::path path =
-        std::filesystem::temp_directory_path() / "oncotrace-bench-ingest-400x200x200";
+        std::filesystem::temp_directory_path() / "oncotrace-bench-ingest-400x200x200-v2";
     if (std::filesystem::exists(path / "done")) return path;
     std::filesystem::create_directories(path);
     char study_uid[100];
@@ -91,8 +92,11 @@ const std::filesystem::path& synthetic_series_folder() {
       data->putAndInsertString(DCM_RescaleSlope, std::to_string(0.5 + slice * 0.01).c_str());
       data->putAndInsertString(DCM_RescaleIntercept, "0");
       for (auto& pixel : pixels) pixel = static_cast<Sint16>(noise(random));
-      data->putAndInsertSint16Array(DCM_PixelData, pixels.data(),
-                                    static_cast<unsigned long>(pixels.size()));
+      // PixelData has VR OW: store the two's-complement bit pattern as unsigned 16-bit words.
+      std::vector<Uint16> words(pixels.size());
+      std::memcpy(words.data(), pixels.data(), pixels.size() * sizeof(Sint16));
+      data->putAndInsertUint16Array(DCM_PixelData, words.data(),
+                                    static_cast<unsigned long>(words.size()));
       char name[64];
       std::snprintf(name, sizeof(name), "IM%05d.dcm", slice);
       file.saveFile((path / name).c_str(), EXS_LittleEndianExplicit);
