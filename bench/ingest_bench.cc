@@ -15,6 +15,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "oncotrace/dicom.h"
@@ -28,8 +29,8 @@ constexpr int kSlices = 400;
 
 // Writes the synthetic series once per process into a temporary folder.
 const std::filesystem::path& synthetic_series_folder() {
-  static const std::filesystem::path folder = [] {
-    const std::filesystem::path path =
+  static const std::filesystem::path kFolder = [] {
+    std::filesystem::path path =
         std::filesystem::temp_directory_path() / "oncotrace-bench-ingest-400x200x200-v2";
     if (std::filesystem::exists(path / "done")) return path;
     std::filesystem::create_directories(path);
@@ -104,7 +105,7 @@ const std::filesystem::path& synthetic_series_folder() {
     std::ofstream(path / "done") << "ok";
     return path;
   }();
-  return folder;
+  return kFolder;
 }
 
 constexpr double kPixelBytes = 2.0 * kColumns * kRows * kSlices;
@@ -144,18 +145,48 @@ void BM_IngestDiscoverLoadSuv(benchmark::State& state) {
                                     static_cast<size_t>(state.range(0)));
   for (auto _ : state) {
     const auto discovery = oncotrace::discover_dicom(folder);
-    const auto series = oncotrace::load_series(discovery.series.front());
+    auto series = oncotrace::load_series(discovery.series.front());
     const auto plan =
         oncotrace::plan_suv(series.header, series.frames.front(), oncotrace::SuvOptions{});
-    const auto suv = oncotrace::apply_suv(series.frames.front(), plan);
+    // As the CLI does: the loaded frame is not needed after SUV, so its buffer is reused.
+    const auto suv = oncotrace::apply_suv(std::move(series.frames.front()), plan);
     benchmark::DoNotOptimize(suv.values.data());
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kPixelBytes));
   state.SetItemsProcessed(state.iterations() * kSlices);
 }
 
+// The stages alone, one core: load (discovery done once outside the loop) and SUV.
+void BM_IngestLoadOnly(benchmark::State& state) {
+  const auto& folder = synthetic_series_folder();
+  const tbb::global_control threads(tbb::global_control::max_allowed_parallelism, 1);
+  const auto discovery = oncotrace::discover_dicom(folder);
+  for (auto _ : state) {
+    const auto series = oncotrace::load_series(discovery.series.front());
+    benchmark::DoNotOptimize(series.frames.front().image.values.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kPixelBytes));
+  state.SetItemsProcessed(state.iterations() * kSlices);
+}
+
+void BM_IngestSuvOnly(benchmark::State& state) {
+  const auto& folder = synthetic_series_folder();
+  const tbb::global_control threads(tbb::global_control::max_allowed_parallelism, 1);
+  const auto discovery = oncotrace::discover_dicom(folder);
+  const auto series = oncotrace::load_series(discovery.series.front());
+  for (auto _ : state) {
+    const auto plan =
+        oncotrace::plan_suv(series.header, series.frames.front(), oncotrace::SuvOptions{});
+    const auto suv = oncotrace::apply_suv(series.frames.front(), plan);
+    benchmark::DoNotOptimize(suv.values.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kPixelBytes));
+}
+
 BENCHMARK(BM_IngestReadBytesOnly)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_IngestDiscover)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_IngestLoadOnly)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_IngestSuvOnly)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_IngestDiscoverLoadSuv)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace

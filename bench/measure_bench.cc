@@ -26,7 +26,7 @@ struct Scene {
 
 // Lesion n sits on a 2 x 2 x 5 lattice 80 voxels (160 mm) apart, radius 4 + 36 n / 19 mm.
 const Scene& scene() {
-  static const Scene built = [] {
+  static const Scene kBuilt = [] {
     oncotrace::Geometry grid;
     grid.size = {kColumns, kRows, kSlices};
     grid.spacing_mm = {2.0, 2.0, 2.0};
@@ -57,7 +57,7 @@ const Scene& scene() {
     }
     return made;
   }();
-  return built;
+  return kBuilt;
 }
 
 // state.range(0): the number of TBB threads (1 gives a figure that a busy machine distorts

@@ -27,7 +27,7 @@ struct CtPhantom {
 };
 
 const std::optional<CtPhantom>& ct_phantom() {
-  static const std::optional<CtPhantom> phantom = []() -> std::optional<CtPhantom> {
+  static const std::optional<CtPhantom> kPhantom = []() -> std::optional<CtPhantom> {
     const auto folder = data_root() / "ibsi1" / "ct_phantom" / "nifti";
     if (!std::filesystem::exists(folder)) return std::nullopt;
     CtPhantom loaded;
@@ -38,7 +38,7 @@ const std::optional<CtPhantom>& ct_phantom() {
     for (size_t v = 0; v < labels.values.size(); ++v) loaded.mask.values[v] = labels.values[v] != 0;
     return loaded;
   }();
-  return phantom;
+  return kPhantom;
 }
 
 void run(benchmark::State& state, const RadiomicsSettings& settings) {

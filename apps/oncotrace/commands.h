@@ -18,6 +18,8 @@ CommandRunner register_info_command(CLI::App& app, const std::vector<std::string
 CommandRunner register_suv_command(CLI::App& app, const std::vector<std::string>& arguments);
 CommandRunner register_export_command(CLI::App& app, const std::vector<std::string>& arguments);
 CommandRunner register_phantom_command(CLI::App& app, const std::vector<std::string>& arguments);
+CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::string>& arguments);
+CommandRunner register_radiomics_command(CLI::App& app, const std::vector<std::string>& arguments);
 
 }  // namespace oncotrace::cli
 

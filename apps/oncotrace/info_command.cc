@@ -40,22 +40,6 @@ std::string nuclide_symbol(const SeriesHeader& header) {
   return identification.nuclide != nullptr ? identification.nuclide->symbol : "";
 }
 
-// Informative time from administration to the series time (SUV uses the audited rules of the
-// suv module instead). Returns a negative value when unknown.
-double hours_from_injection(const SeriesHeader& header) {
-  const auto& info = header.radiopharmaceutical;
-  std::optional<DateTime> injection;
-  if (info.start_datetime.has_value()) injection = parse_dicom_datetime(*info.start_datetime);
-  if (!injection && info.start_time.has_value()) {
-    injection = combine_date_time(header.series_date, *info.start_time);
-  }
-  const auto scan = combine_date_time(header.series_date, header.series_time);
-  if (!injection || !scan) return -1.0;
-  double seconds = scan->seconds_since(*injection);
-  if (seconds < 0 && info.start_datetime.value.value_or("").empty()) seconds += 86400.0;
-  return seconds / 3600.0;
-}
-
 nlohmann::ordered_json describe_series(const DiscoveredSeries& discovered,
                                        const ImageSeries* loaded, const std::string& load_error) {
   const SeriesHeader& header = loaded != nullptr ? loaded->header : discovered.header;
@@ -75,8 +59,10 @@ nlohmann::ordered_json describe_series(const DiscoveredSeries& discovered,
     row["spacing_mm"] = {grid.spacing_mm[0], grid.spacing_mm[1], grid.spacing_mm[2]};
     row["frames"] = loaded->frames.size();
   }
-  const double hours = hours_from_injection(header);
-  if (hours >= 0) row["hours_from_injection"] = hours;
+  // Informative; SUV uses the audited reference time of the suv module.
+  if (const auto seconds = seconds_from_administration_to_series_time(header)) {
+    row["hours_from_injection"] = *seconds / 3600.0;
+  }
   if (!load_error.empty()) {
     row["suv_available"] = false;
     row["suv_unavailable_reason"] = load_error;

@@ -53,6 +53,8 @@ int main(int argc, char** argv) {
   runners["suv"] = oncotrace::cli::register_suv_command(app, arguments);
   runners["export"] = oncotrace::cli::register_export_command(app, arguments);
   runners["phantom"] = oncotrace::cli::register_phantom_command(app, arguments);
+  runners["analyze"] = oncotrace::cli::register_analyze_command(app, arguments);
+  runners["radiomics"] = oncotrace::cli::register_radiomics_command(app, arguments);
 
   try {
     app.parse(argc, argv);

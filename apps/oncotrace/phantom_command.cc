@@ -1,7 +1,9 @@
 // `oncotrace phantom KIND -o OUTDIR`: simulated studies with known truth, written as DICOM.
 #include <spdlog/spdlog.h>
+#include <tbb/global_control.h>
 
 #include <cstdio>
+#include <memory>
 
 #include "commands.h"
 #include "oncotrace/error.h"
@@ -26,6 +28,7 @@ CommandRunner register_phantom_command(CLI::App& app, const std::vector<std::str
     bool no_ct = false;
     std::optional<double> sphere_to_background;
     std::optional<double> pet_psf_fwhm_mm;
+    int threads = 0;
   };
   auto flags = std::make_shared<Flags>();
   command->add_option("KIND", flags->kind, "patient, nema, cylinder or spect")->required();
@@ -44,8 +47,18 @@ CommandRunner register_phantom_command(CLI::App& app, const std::vector<std::str
                       "NEMA: sphere-to-background activity ratio (default 4)");
   command->add_option("--psf-fwhm", flags->pet_psf_fwhm_mm,
                       "PET resolution, FWHM of the Gaussian PSF in mm (default 6)");
+  command
+      ->add_option("--threads", flags->threads,
+                   "Worker threads (0 = all cores); the output is the same for any number")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   (void)arguments;
   return [flags]() {
+    std::unique_ptr<tbb::global_control> thread_limit;
+    if (flags->threads > 0) {
+      thread_limit = std::make_unique<tbb::global_control>(
+          tbb::global_control::max_allowed_parallelism, static_cast<size_t>(flags->threads));
+    }
     PhantomRequest request;
     const auto kind = parse_phantom_kind(flags->kind);
     if (!kind) {

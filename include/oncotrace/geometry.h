@@ -37,9 +37,7 @@ struct Geometry {
     return static_cast<size_t>(size[0]) * static_cast<size_t>(size[1]) *
            static_cast<size_t>(size[2]);
   }
-  double voxel_volume_ml() const {
-    return spacing_mm[0] * spacing_mm[1] * spacing_mm[2] / 1000.0;
-  }
+  double voxel_volume_ml() const { return spacing_mm[0] * spacing_mm[1] * spacing_mm[2] / 1000.0; }
   // Linear offset of voxel (i, j, k) in a buffer with i fastest.
   size_t offset(int64_t i, int64_t j, int64_t k) const {
     return static_cast<size_t>(i + size[0] * (j + size[1] * k));
@@ -52,8 +50,8 @@ struct Geometry {
   // Continuous index (voxel centres at integers) -> LPS world position in mm.
   Vec3 index_to_world(const Vec3& continuous_index) const;
   Vec3 index_to_world(int64_t i, int64_t j, int64_t k) const {
-    return index_to_world(Vec3{static_cast<double>(i), static_cast<double>(j),
-                               static_cast<double>(k)});
+    return index_to_world(
+        Vec3{static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)});
   }
   // LPS world position in mm -> continuous index. Requires an orthonormal direction matrix.
   Vec3 world_to_index(const Vec3& world_mm) const;

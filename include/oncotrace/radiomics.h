@@ -28,6 +28,7 @@
 #define ONCOTRACE_RADIOMICS_H_
 
 #include <filesystem>
+#include <numbers>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -192,7 +193,8 @@ void write_features_json(const std::filesystem::path& path, const FeatureSet& fe
 // size of the input; filters run on the whole image (before ROI masking), in double precision,
 // as convolutions out(p) = sum_q h(q) img(p - q) with the kernel centred on the voxel. "In
 // plane" filters run slice by slice (i, j). Implemented: mean (S60F), Laplacian of Gaussian
-// (L6PA) and Laws (JTXT); Gabor, wavelets and Riesz are not (yet).
+// (L6PA), Laws (JTXT), undecimated separable wavelets (25BO) and Gabor (Q88H); Simoncelli and
+// Riesz are not (yet).
 
 // Padding beyond the image (IBSI-2 names): zero; nearest (edge value); periodic (wrap);
 // mirror = the edge voxel repeated, "b a [a b c d] d c" (scipy.ndimage "reflect").
@@ -222,6 +224,45 @@ struct LawsFilterSettings {
   FilterBoundary boundary = FilterBoundary::kMirror;
 };
 ImageVolume laws_filter(const ImageVolume& image, const LawsFilterSettings& settings);
+
+// Undecimated (stationary, "a trous") separable wavelet (IBSI-2 25BO): the decomposition filters
+// of PyWavelets (dec_lo, and dec_hi[k] = (-1)^(k+1) dec_lo[L-1-k]), unnormalised; tap k of a
+// filter of length L sits at offset (k - floor(L/2)) * 2^(level-1). Level j >= 2 filters the
+// all-low-pass output of level j - 1 with the dilated filters.
+struct WaveletFilterSettings {
+  std::string wavelet = "haar";  // haar (= db1), db2, coif1
+  // Band per axis i, j (, k): "L" low pass, "H" high pass, e.g. "LHL" (3D) or "HL" (in plane).
+  std::string bands = "LLL";
+  int level = 1;
+  bool in_plane = false;
+  // Mean over the 24 right-angle rotations in 3D (4 in plane) of the whole filter set of every
+  // level [IBSI-2 pseudo-rotational invariance].
+  bool rotation_invariant = false;
+  FilterBoundary boundary = FilterBoundary::kMirror;
+};
+ImageVolume separable_wavelet_filter(const ImageVolume& image,
+                                     const WaveletFilterSettings& settings);
+
+// 2D Gabor filter (IBSI-2 Q88H), modulus of the complex response, in each plane:
+//   x' = x cos(theta) + y sin(theta), y' = -x sin(theta) + y cos(theta),
+//   g(x, y) = exp(-(x'^2 + gamma^2 y'^2) / (2 sigma^2)) exp(i 2 pi x' / lambda)
+// without normalising constant; x, y are the in-plane voxel offsets along the plane's first and
+// second axis (i, j for the slice plane), sigma and lambda in voxels of the smaller in-plane
+// spacing. The kernel is as large as the plane (odd size 2 floor(max(n_x, n_y)/2) + 1), as in
+// the reference implementation (MIRP), and applied by FFT to the boundary-padded planes.
+struct GaborFilterSettings {
+  double sigma_mm = 10.0;
+  double wavelength_mm = 4.0;
+  double spatial_aspect_ratio = 0.5;  // gamma
+  double orientation_rad = 0.0;       // theta
+  // Rotation invariance: mean over theta = orientation + k step, k = 0 .. round(2 pi/step) - 1.
+  bool rotation_invariant = false;
+  double orientation_step_rad = std::numbers::pi / 4.0;
+  // Also filter in the (i, k) and (j, k) planes and take the mean over the three planes.
+  bool orthogonal_planes = false;
+  FilterBoundary boundary = FilterBoundary::kZero;
+};
+ImageVolume gabor_filter(const ImageVolume& image, const GaborFilterSettings& settings);
 
 }  // namespace oncotrace::radiomics
 

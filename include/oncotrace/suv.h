@@ -131,8 +131,18 @@ struct SuvPlan {
 // negative refused, outside [−1 h, 2·T½) warned; half-life §4.8; dose §5; body size §6.
 SuvPlan plan_suv(const SeriesHeader& header, const Frame& frame, const SuvOptions& options);
 
-// SUV image of one frame: image * factor per plane.
+// SUV image of one frame: image * factor per plane. The second form reuses the frame's buffer
+// (no second whole-image allocation) and leaves the frame's image empty.
 ImageVolume apply_suv(const Frame& frame, const SuvPlan& plan);
+ImageVolume apply_suv(Frame&& frame, const SuvPlan& plan);
+
+// Seconds from administration to the series date-time (SeriesDate/SeriesTime), with the
+// administration-time rules of plan_suv (RadiopharmaceuticalStartDateTime, or StartTime on the
+// SeriesDate rolled back a day when it falls over 1 h after the scan, GE private date-time,
+// --injection-time override). Informative only (`oncotrace info`); SUV uses its own audited
+// reference time. std::nullopt when either time is unknown.
+std::optional<double> seconds_from_administration_to_series_time(
+    const SeriesHeader& header, const SuvOverrides& overrides = {});
 
 // Why SUV cannot be computed for this series with these options, or an empty string when it
 // can. Used by `oncotrace info`.

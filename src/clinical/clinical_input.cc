@@ -30,7 +30,8 @@ class Reader {
       if (allowed.count(key) == 0) {
         std::string list;
         for (const std::string& a : allowed) list += (list.empty() ? "" : ", ") + a;
-        fail(path + "." + key, "unknown field (misspelt?); allowed: " + list);
+        fail(std::string(path).append(".").append(key),
+             "unknown field (misspelt?); allowed: " + list);
       }
     }
   }

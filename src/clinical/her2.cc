@@ -103,7 +103,7 @@ void work_up_groups_2_to_4(Her2Assessment& a, const Her2Tests& tests, int g) {
   if (!tests.ihc) {
     decide(a, Her2Status::kIncomplete, group,
            group + " needs concurrent IHC on the same tissue; no IHC score given");
-    a.review_flags.push_back("concurrent IHC required (ISH groups 2-4)");
+    a.review_flags.emplace_back("concurrent IHC required (ISH groups 2-4)");
     return;
   }
   if (!tests.ihc_concurrent_with_ish) {
@@ -111,7 +111,7 @@ void work_up_groups_2_to_4(Her2Assessment& a, const Her2Tests& tests, int g) {
            group +
                " needs IHC on sections of the same tissue reviewed with the ISH slide; the "
                "IHC given is not concurrent");
-    a.review_flags.push_back("concurrent IHC required (ISH groups 2-4)");
+    a.review_flags.emplace_back("concurrent IHC required (ISH groups 2-4)");
     return;
   }
   const Her2IhcScore ihc = tests.ihc->score;
@@ -125,7 +125,7 @@ void work_up_groups_2_to_4(Her2Assessment& a, const Her2Tests& tests, int g) {
   if (!a.recount_group) {
     decide(a, Her2Status::kIncomplete, with_ihc,
            with_ihc + " needs a blinded second observer's recount of >= 20 cells");
-    a.review_flags.push_back("blinded ISH recount required (groups 2-4 with IHC 2+)");
+    a.review_flags.emplace_back("blinded ISH recount required (groups 2-4 with IHC 2+)");
     return;
   }
   const int r = *a.recount_group;
@@ -196,7 +196,7 @@ void decide_status(Her2Assessment& a, const Her2Tests& tests) {
   if (tests.single_probe_ish) {
     const double copies = tests.single_probe_ish->mean_her2_copies_per_cell;
     const std::string sp = "single-probe ISH " + number(copies) + " HER2 signals/cell";
-    a.comments.push_back(
+    a.comments.emplace_back(
         "the 2018 update asks for concomitant IHC review of single-probe ISH results (secondary "
         "summary; exact single-probe wording unverified)");
     switch (*a.single_probe_result) {
@@ -210,7 +210,8 @@ void decide_status(Her2Assessment& a, const Her2Tests& tests) {
         decide(a, Her2Status::kEquivocalSingleProbeIsh, "single-probe ISH",
                sp + " (>= 4.0 and < 6.0) -> equivocal: resolved by concurrent IHC 3+ or by "
                     "dual-probe ISH (§3.3; wording unverified)");
-        a.review_flags.push_back("single-probe ISH equivocal: dual-probe ISH or IHC 3+ required");
+        a.review_flags.emplace_back(
+            "single-probe ISH equivocal: dual-probe ISH or IHC 3+ required");
         return;
     }
   }
@@ -223,7 +224,7 @@ void decide_status(Her2Assessment& a, const Her2Tests& tests) {
     decide(a, Her2Status::kEquivocalPendingIsh, "IHC 2+",
            "IHC 2+ (equivocal) without ISH -> reflex ISH on the same specimen or a new test on "
            "a new specimen is pending");
-    a.review_flags.push_back("IHC 2+ without ISH: ISH result required");
+    a.review_flags.emplace_back("IHC 2+ without ISH: ISH result required");
     return;
   }
   decide(a, Her2Status::kNotTested, "none", "no IHC and no ISH result given");

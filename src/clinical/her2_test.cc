@@ -93,10 +93,10 @@ TEST_P(Her2Table, FinalStatus) {
   }
 }
 
-constexpr auto k0 = Her2IhcScore::k0;
-constexpr auto k1 = Her2IhcScore::k1Plus;
-constexpr auto k2 = Her2IhcScore::k2Plus;
-constexpr auto k3 = Her2IhcScore::k3Plus;
+constexpr auto kIhc0 = Her2IhcScore::k0;
+constexpr auto kIhc1 = Her2IhcScore::k1Plus;
+constexpr auto kIhc2 = Her2IhcScore::k2Plus;
+constexpr auto kIhc3 = Her2IhcScore::k3Plus;
 const std::optional<Her2IhcScore> kNoIhc;
 using S = Her2Status;
 
@@ -108,58 +108,58 @@ INSTANTIATE_TEST_SUITE_P(
         // No ISH. §3.4: "if ihc in {0, 1+} and no ISH -> NEGATIVE"; "if ihc == 2+ and no ISH ->
         // EQUIVOCAL_PENDING_ISH"; "if ihc == 3+ -> POSITIVE (source IHC)".
         Her2Case{kNoIhc, 0, Recount::kNone, S::kNotTested, false},
-        Her2Case{k0, 0, Recount::kNone, S::kNegative, false},
-        Her2Case{k1, 0, Recount::kNone, S::kNegative, false},
-        Her2Case{k2, 0, Recount::kNone, S::kEquivocalPendingIsh, false},
-        Her2Case{k3, 0, Recount::kNone, S::kPositive, false},
+        Her2Case{kIhc0, 0, Recount::kNone, S::kNegative, false},
+        Her2Case{kIhc1, 0, Recount::kNone, S::kNegative, false},
+        Her2Case{kIhc2, 0, Recount::kNone, S::kEquivocalPendingIsh, false},
+        Her2Case{kIhc3, 0, Recount::kNone, S::kPositive, false},
         // Group 1: "ISH positive -> HER2 positive"; §3.4: "IHC 0/1+ with group 1 ... the
         // discordance is flagged for review".
         Her2Case{kNoIhc, 1, Recount::kNone, S::kPositive, false},
-        Her2Case{k0, 1, Recount::kNone, S::kPositive, true},
-        Her2Case{k1, 1, Recount::kNone, S::kPositive, true},
-        Her2Case{k2, 1, Recount::kNone, S::kPositive, false},
-        Her2Case{k3, 1, Recount::kNone, S::kPositive, false},
+        Her2Case{kIhc0, 1, Recount::kNone, S::kPositive, true},
+        Her2Case{kIhc1, 1, Recount::kNone, S::kPositive, true},
+        Her2Case{kIhc2, 1, Recount::kNone, S::kPositive, false},
+        Her2Case{kIhc3, 1, Recount::kNone, S::kPositive, false},
         // Group 2: "IHC 3+ -> positive; IHC 2+ -> blinded second observer recounts >= 20 cells:
         // still group 2 -> negative with comment, other result -> adjudicate by internal
         // procedure; IHC 0/1+ -> negative with comment". Without concurrent IHC: "INCOMPLETE
         // (reason 'concurrent IHC required')"; IHC 2+ without the recount: "missing ->
         // INCOMPLETE".
         Her2Case{kNoIhc, 2, Recount::kNone, S::kIncomplete, false},
-        Her2Case{k0, 2, Recount::kNone, S::kNegativeWithComment, false},
-        Her2Case{k1, 2, Recount::kNone, S::kNegativeWithComment, false},
-        Her2Case{k2, 2, Recount::kNone, S::kIncomplete, false},
-        Her2Case{k2, 2, Recount::kSameGroup, S::kNegativeWithComment, false},
-        Her2Case{k2, 2, Recount::kOtherGroup, S::kAdjudicate, false},
-        Her2Case{k3, 2, Recount::kNone, S::kPositive, false},
+        Her2Case{kIhc0, 2, Recount::kNone, S::kNegativeWithComment, false},
+        Her2Case{kIhc1, 2, Recount::kNone, S::kNegativeWithComment, false},
+        Her2Case{kIhc2, 2, Recount::kNone, S::kIncomplete, false},
+        Her2Case{kIhc2, 2, Recount::kSameGroup, S::kNegativeWithComment, false},
+        Her2Case{kIhc2, 2, Recount::kOtherGroup, S::kAdjudicate, false},
+        Her2Case{kIhc3, 2, Recount::kNone, S::kPositive, false},
         // Group 3: "IHC 3+ -> positive; IHC 2+ -> recount: still >= 6.0 -> positive, other ->
         // adjudicate; IHC 0/1+ -> negative with comment".
         Her2Case{kNoIhc, 3, Recount::kNone, S::kIncomplete, false},
-        Her2Case{k0, 3, Recount::kNone, S::kNegativeWithComment, false},
-        Her2Case{k1, 3, Recount::kNone, S::kNegativeWithComment, false},
-        Her2Case{k2, 3, Recount::kNone, S::kIncomplete, false},
-        Her2Case{k2, 3, Recount::kSameGroup, S::kPositive, false},
-        Her2Case{k2, 3, Recount::kOtherGroup, S::kAdjudicate, false},
-        Her2Case{k3, 3, Recount::kNone, S::kPositive, false},
+        Her2Case{kIhc0, 3, Recount::kNone, S::kNegativeWithComment, false},
+        Her2Case{kIhc1, 3, Recount::kNone, S::kNegativeWithComment, false},
+        Her2Case{kIhc2, 3, Recount::kNone, S::kIncomplete, false},
+        Her2Case{kIhc2, 3, Recount::kSameGroup, S::kPositive, false},
+        Her2Case{kIhc2, 3, Recount::kOtherGroup, S::kAdjudicate, false},
+        Her2Case{kIhc3, 3, Recount::kNone, S::kPositive, false},
         // Group 4: "IHC 3+ -> positive; IHC 2+ -> recount: still group 4 -> negative with
         // comment, other -> adjudicate; IHC 0/1+ -> negative with comment".
         Her2Case{kNoIhc, 4, Recount::kNone, S::kIncomplete, false},
-        Her2Case{k0, 4, Recount::kNone, S::kNegativeWithComment, false},
-        Her2Case{k1, 4, Recount::kNone, S::kNegativeWithComment, false},
-        Her2Case{k2, 4, Recount::kNone, S::kIncomplete, false},
-        Her2Case{k2, 4, Recount::kSameGroup, S::kNegativeWithComment, false},
-        Her2Case{k2, 4, Recount::kOtherGroup, S::kAdjudicate, false},
-        Her2Case{k3, 4, Recount::kNone, S::kPositive, false},
+        Her2Case{kIhc0, 4, Recount::kNone, S::kNegativeWithComment, false},
+        Her2Case{kIhc1, 4, Recount::kNone, S::kNegativeWithComment, false},
+        Her2Case{kIhc2, 4, Recount::kNone, S::kIncomplete, false},
+        Her2Case{kIhc2, 4, Recount::kSameGroup, S::kNegativeWithComment, false},
+        Her2Case{kIhc2, 4, Recount::kOtherGroup, S::kAdjudicate, false},
+        Her2Case{kIhc3, 4, Recount::kNone, S::kPositive, false},
         // Group 5: "ISH negative -> HER2 negative"; "IHC 3+ coexists with ISH group 5 ... the
         // status follows the branch above (IHC 3+ -> POSITIVE) but the discordance is flagged".
         Her2Case{kNoIhc, 5, Recount::kNone, S::kNegative, false},
-        Her2Case{k0, 5, Recount::kNone, S::kNegative, false},
-        Her2Case{k1, 5, Recount::kNone, S::kNegative, false},
-        Her2Case{k2, 5, Recount::kNone, S::kNegative, false},
-        Her2Case{k3, 5, Recount::kNone, S::kPositive, true}));
+        Her2Case{kIhc0, 5, Recount::kNone, S::kNegative, false},
+        Her2Case{kIhc1, 5, Recount::kNone, S::kNegative, false},
+        Her2Case{kIhc2, 5, Recount::kNone, S::kNegative, false},
+        Her2Case{kIhc3, 5, Recount::kNone, S::kPositive, true}));
 
 // "Groups 2-4 require concurrent IHC on sections of the same tissue" (§3.2).
 TEST(Her2, NonConcurrentIhcLeavesGroups2To4Incomplete) {
-  Her2Tests tests = tests_for({k1, 4, Recount::kNone, S::kIncomplete, false});
+  Her2Tests tests = tests_for({kIhc1, 4, Recount::kNone, S::kIncomplete, false});
   tests.ihc_concurrent_with_ish = false;
   const Her2Assessment a = assess_her2(tests);
   EXPECT_EQ(a.status, Her2Status::kIncomplete);
@@ -167,14 +167,15 @@ TEST(Her2, NonConcurrentIhcLeavesGroups2To4Incomplete) {
 }
 
 TEST(Her2, Group4CommentQuotesTheUncertainBenefit) {
-  const Her2Assessment a = assess_her2(tests_for({k1, 4, Recount::kNone, S::kIncomplete, false}));
+  const Her2Assessment a =
+      assess_her2(tests_for({kIhc1, 4, Recount::kNone, S::kIncomplete, false}));
   ASSERT_EQ(a.comments.size(), 1u);
   EXPECT_NE(a.comments[0].find("uncertain"), std::string::npos);
 }
 
 TEST(Her2, AdjudicationReportsBothCounts) {
   const Her2Assessment a =
-      assess_her2(tests_for({k2, 2, Recount::kOtherGroup, S::kAdjudicate, false}));
+      assess_her2(tests_for({kIhc2, 2, Recount::kOtherGroup, S::kAdjudicate, false}));
   EXPECT_EQ(a.ish_group, 2);
   EXPECT_EQ(a.recount_group, 4);
 }
@@ -182,7 +183,7 @@ TEST(Her2, AdjudicationReportsBothCounts) {
 // "Either both numbers, or only the group a report gives"; a mismatch is flagged, the numbers win.
 TEST(Her2, ReportedGroupIsUsedAndCheckedAgainstTheNumbers) {
   Her2Tests tests;
-  tests.ihc = Her2Ihc{k0, Her2ZeroMembraneStaining::kAbsent};
+  tests.ihc = Her2Ihc{kIhc0, Her2ZeroMembraneStaining::kAbsent};
   tests.dual_probe_ish = DualProbeIsh{{std::nullopt, std::nullopt, 5, std::nullopt}, std::nullopt};
   EXPECT_EQ(assess_her2(tests).status, Her2Status::kNegative);
   tests.dual_probe_ish->count = {2.4, 5.0, 5, 12};
@@ -194,7 +195,7 @@ TEST(Her2, ReportedGroupIsUsedAndCheckedAgainstTheNumbers) {
 // Single-probe ISH (§3.3) when no dual-probe result is given.
 TEST(Her2, SingleProbeIsh) {
   Her2Tests tests;
-  tests.ihc = Her2Ihc{k2, Her2ZeroMembraneStaining::kNotReported};
+  tests.ihc = Her2Ihc{kIhc2, Her2ZeroMembraneStaining::kNotReported};
   tests.single_probe_ish = SingleProbeIsh{6.2};
   EXPECT_EQ(assess_her2(tests).status, Her2Status::kPositive);
   tests.single_probe_ish = SingleProbeIsh{3.1};
@@ -243,19 +244,20 @@ using Z = Her2ZeroMembraneStaining;
 // HER2-low". §1.1: HER2-low = "IHC 1+, or IHC 2+ with negative ISH".
 INSTANTIATE_TEST_SUITE_P(
     TrialDefinitions, Her2Expression,
-    ::testing::Values(ExpressionCase{k0, Z::kAbsent, 0, Recount::kNone, E::kZero},
-                      ExpressionCase{k0, Z::kFaintUpTo10Percent, 0, Recount::kNone, E::kUltralow},
-                      ExpressionCase{k0, Z::kNotReported, 0, Recount::kNone, E::kUnknown},
-                      ExpressionCase{k0, Z::kFaintUpTo10Percent, 5, Recount::kNone, E::kUltralow},
-                      ExpressionCase{k0, Z::kAbsent, 4, Recount::kNone, E::kZero},
-                      ExpressionCase{k1, Z::kNotReported, 0, Recount::kNone, E::kLow},
-                      ExpressionCase{k1, Z::kNotReported, 2, Recount::kNone, E::kLow},
-                      ExpressionCase{k2, Z::kNotReported, 5, Recount::kNone, E::kLow},
-                      ExpressionCase{k2, Z::kNotReported, 4, Recount::kSameGroup, E::kLow},
-                      ExpressionCase{k2, Z::kNotReported, 0, Recount::kNone, E::kUnknown},
-                      ExpressionCase{k2, Z::kNotReported, 4, Recount::kOtherGroup, E::kUnknown},
-                      ExpressionCase{k2, Z::kNotReported, 1, Recount::kNone, E::kPositive},
-                      ExpressionCase{k3, Z::kNotReported, 0, Recount::kNone, E::kPositive}));
+    ::testing::Values(
+        ExpressionCase{kIhc0, Z::kAbsent, 0, Recount::kNone, E::kZero},
+        ExpressionCase{kIhc0, Z::kFaintUpTo10Percent, 0, Recount::kNone, E::kUltralow},
+        ExpressionCase{kIhc0, Z::kNotReported, 0, Recount::kNone, E::kUnknown},
+        ExpressionCase{kIhc0, Z::kFaintUpTo10Percent, 5, Recount::kNone, E::kUltralow},
+        ExpressionCase{kIhc0, Z::kAbsent, 4, Recount::kNone, E::kZero},
+        ExpressionCase{kIhc1, Z::kNotReported, 0, Recount::kNone, E::kLow},
+        ExpressionCase{kIhc1, Z::kNotReported, 2, Recount::kNone, E::kLow},
+        ExpressionCase{kIhc2, Z::kNotReported, 5, Recount::kNone, E::kLow},
+        ExpressionCase{kIhc2, Z::kNotReported, 4, Recount::kSameGroup, E::kLow},
+        ExpressionCase{kIhc2, Z::kNotReported, 0, Recount::kNone, E::kUnknown},
+        ExpressionCase{kIhc2, Z::kNotReported, 4, Recount::kOtherGroup, E::kUnknown},
+        ExpressionCase{kIhc2, Z::kNotReported, 1, Recount::kNone, E::kPositive},
+        ExpressionCase{kIhc3, Z::kNotReported, 0, Recount::kNone, E::kPositive}));
 
 TEST(Her2, NegativeByIshWithoutIhcHasNoExpressionCategory) {
   Her2Tests tests;

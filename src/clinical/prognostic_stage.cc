@@ -94,9 +94,10 @@ PrognosticStageTable PrognosticStageTable::load(const std::filesystem::path& pat
       const json cells = row.value(key, json());
       const json verified = row.value(key + "_verified", json());
       if (!cells.is_array() || cells.size() != 4 || !verified.is_boolean()) {
-        bad_table(path, "row " + row.value("group", "") + " " + row.value("grade", "") +
-                            " needs 4 stages in \"" + key + "\" and a boolean \"" + key +
-                            "_verified\"");
+        std::string message = "row " + row.value("group", "") + " " + row.value("grade", "") +
+                              " needs 4 stages in \"";
+        message.append(key).append("\" and a boolean \"").append(key).append("_verified\"");
+        bad_table(path, message);
       }
       for (int i = 0; i < 4; ++i) {
         const std::optional<StageGroup> stage =
@@ -138,10 +139,10 @@ PrognosticStageResult PrognosticStageTable::lookup(const PrognosticStageInputs& 
     return r;
   }
   r.row_group = std::string(1, *group);
-  if (!in.grade) r.missing_inputs.push_back("grade");
-  if (!in.her2_positive) r.missing_inputs.push_back("HER2");
-  if (!in.er_positive) r.missing_inputs.push_back("ER");
-  if (!in.pr_positive) r.missing_inputs.push_back("PR");
+  if (!in.grade) r.missing_inputs.emplace_back("grade");
+  if (!in.her2_positive) r.missing_inputs.emplace_back("HER2");
+  if (!in.er_positive) r.missing_inputs.emplace_back("ER");
+  if (!in.pr_positive) r.missing_inputs.emplace_back("PR");
   if (!r.missing_inputs.empty()) {
     r.status = "missing inputs";
     r.rule = "grade, HER2, ER and PR are all needed; only the anatomic stage is reported";

@@ -150,7 +150,7 @@ TEST(PrognosticStage, BrokenTableFilesAreRejected) {
   const nlohmann::json good = nlohmann::json::parse(in);
   testing::TemporaryDirectory tmp;
   auto write = [&](const nlohmann::json& doc) {
-    const std::filesystem::path path = tmp.path() / "table.json";
+    std::filesystem::path path = tmp.path() / "table.json";
     std::ofstream(path) << doc.dump();
     return path;
   };

@@ -30,7 +30,7 @@ bool split_prefix(const std::string& compact, char letter, std::string& prefix, 
   if (pos == std::string::npos) return false;
   prefix = compact.substr(0, pos);
   rest = compact.substr(pos + 1);
-  static const char* kPrefixes[] = {"", "c", "p", "y", "yc", "yp", "r", "rc", "rp"};
+  static constexpr const char* kPrefixes[] = {"", "c", "p", "y", "yc", "yp", "r", "rc", "rp"};
   return std::find(std::begin(kPrefixes), std::end(kPrefixes), prefix) != std::end(kPrefixes);
 }
 
@@ -283,12 +283,12 @@ AdvancedDiseaseAssessment classify_advanced_disease(std::optional<StageGroup> an
   AdvancedDiseaseAssessment a;
   a.inflammatory = t_code == "T4d";
   if (a.inflammatory) {
-    a.notes.push_back(
+    a.notes.emplace_back(
         "T4d: inflammatory breast cancer (a clinical diagnosis: pain, oedema, "
         "erythema, rapid enlargement, peau d'orange) [Jacene 2024]");
   }
   if (!anatomic) {
-    a.notes.push_back("no anatomic stage: disease extent not derivable");
+    a.notes.emplace_back("no anatomic stage: disease extent not derivable");
     return a;
   }
   switch (*anatomic) {
@@ -302,7 +302,7 @@ AdvancedDiseaseAssessment classify_advanced_disease(std::optional<StageGroup> an
       break;
     case StageGroup::kIIB:
       a.extent = DiseaseExtent::kLocallyAdvanced;
-      a.notes.push_back(
+      a.notes.emplace_back(
           "stage IIB: grouped with locally advanced disease in [Jacene 2024] "
           "Table 3; LABC comprises stage III and some stage IIB");
       break;
@@ -321,7 +321,7 @@ AdvancedDiseaseAssessment classify_advanced_disease(std::optional<StageGroup> an
                             std::to_string(options.max_sites) + " distant sites";
   if (!a.metastatic) {
     if (distant_site_count) {
-      a.notes.push_back(
+      a.notes.emplace_back(
           "distant site count given but the anatomic stage is not IV: no "
           "oligometastatic flag");
     }

@@ -24,8 +24,8 @@ bool register_codecs_and_quiet_logging() {
 }  // namespace
 
 void initialise_dcmtk() {
-  static const bool initialised = register_codecs_and_quiet_logging();
-  (void)initialised;
+  static const bool kInitialised = register_codecs_and_quiet_logging();
+  (void)kInitialised;
 }
 
 }  // namespace oncotrace::dicom

@@ -24,6 +24,7 @@ TEST(CodecsTest, DecodersAreRegistered) {
 
 TEST(CodecsTest, ConcurrentInitialisationIsSafe) {
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int i = 0; i < 4; ++i) threads.emplace_back([] { initialise_dcmtk(); });
   for (auto& thread : threads) thread.join();
   EXPECT_TRUE(DcmCodecList::canChangeCoding(EXS_RLELossless, EXS_LittleEndianExplicit));

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstring>
 #include <fstream>
+#include <utility>
 
 #include "dicom/codecs.h"
 #include "oncotrace/error.h"
@@ -49,6 +50,23 @@ std::unique_ptr<DcmFileFormat> open_dicom_file(const std::filesystem::path& path
     throw InvalidInputError(path.string() + ": not a readable DICOM file (" + status.text() +
                             "); the file may be truncated or damaged");
   }
+  return file;
+}
+
+ParsedFileCache::ParsedFileCache() = default;
+ParsedFileCache::~ParsedFileCache() = default;
+
+void ParsedFileCache::keep(const std::filesystem::path& path, std::unique_ptr<DcmFileFormat> file) {
+  const std::lock_guard lock(mutex_);
+  files_[path] = std::move(file);
+}
+
+std::unique_ptr<DcmFileFormat> ParsedFileCache::take(const std::filesystem::path& path) {
+  const std::lock_guard lock(mutex_);
+  const auto found = files_.find(path);
+  if (found == files_.end()) return nullptr;
+  std::unique_ptr<DcmFileFormat> file = std::move(found->second);
+  files_.erase(found);
   return file;
 }
 

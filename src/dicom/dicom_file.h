@@ -13,7 +13,9 @@
 #define ONCOTRACE_DICOM_DICOM_FILE_H_
 
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <mutex>
 
 class DcmFileFormat;
 
@@ -27,6 +29,25 @@ FileKind sniff_file(const std::filesystem::path& path, bool accept_files_without
 // Parses a DICOM file with deferred loading of large values. Throws InvalidInputError
 // "PATH: REASON" when DCMTK cannot parse it (truncated, corrupt).
 std::unique_ptr<DcmFileFormat> open_dicom_file(const std::filesystem::path& path);
+
+// Parsed files handed from discovery to loading (DiscoveredSeries::parsed_files), so that a
+// series is parsed once: loading then reads only the pixel data (deferred values). Each file is
+// taken out once; a file not kept (or already taken) is parsed again. Thread-safe.
+class ParsedFileCache {
+ public:
+  ParsedFileCache();
+  ~ParsedFileCache();
+  ParsedFileCache(const ParsedFileCache&) = delete;
+  ParsedFileCache& operator=(const ParsedFileCache&) = delete;
+
+  void keep(const std::filesystem::path& path, std::unique_ptr<DcmFileFormat> file);
+  // The kept parse of `path`, removed from the cache; null when none is kept.
+  std::unique_ptr<DcmFileFormat> take(const std::filesystem::path& path);
+
+ private:
+  std::mutex mutex_;
+  std::map<std::filesystem::path, std::unique_ptr<DcmFileFormat>> files_;
+};
 
 }  // namespace oncotrace::dicom
 

@@ -32,6 +32,7 @@ struct FileOutcome {
   SeriesHeader header;
   int64_t frames = 1;
   bool has_pixel_data = false;
+  std::unique_ptr<DcmFileFormat> parsed;  // kept for loading (kInstance with pixels only)
 };
 
 std::vector<fs::path> list_files(const fs::path& root, const DiscoveryOptions& options) {
@@ -63,7 +64,7 @@ FileOutcome examine_file(const fs::path& path, const DiscoveryOptions& options) 
     return outcome;
   }
   try {
-    const auto file = dicom::open_dicom_file(path);
+    auto file = dicom::open_dicom_file(path);
     const dicom::ItemIndex dataset(*file->getDataset());
     // A media directory (DICOMDIR) indexes other files and holds no image.
     const auto media_class =
@@ -82,6 +83,7 @@ FileOutcome examine_file(const fs::path& path, const DiscoveryOptions& options) 
     outcome.frames = format.number_of_frames;
     outcome.has_pixel_data = format.has_pixel_data || format.has_float_pixel_data;
     outcome.kind = FileOutcome::Kind::kInstance;
+    if (options.keep_parsed_headers && outcome.has_pixel_data) outcome.parsed = std::move(file);
   } catch (const Error& error) {
     outcome.kind = FileOutcome::Kind::kUnreadable;
     outcome.reason = error.what();
@@ -101,8 +103,8 @@ long long series_number_value(const std::string& text) {
 
 // Modalities that never hold an image to quantify, even when they carry pixels (SEG).
 bool is_image_series(const DiscoveredSeries& series) {
-  static const char* const kNonImageModalities[] = {"RTSTRUCT", "SEG",    "SR",  "PR",
-                                                    "KO",       "RTPLAN", "REG", "DOC"};
+  static constexpr const char* kNonImageModalities[] = {"RTSTRUCT", "SEG",    "SR",  "PR",
+                                                        "KO",       "RTPLAN", "REG", "DOC"};
   for (const char* modality : kNonImageModalities) {
     if (series.header.modality == modality) return false;
   }
@@ -136,6 +138,7 @@ DiscoveryResult discover_dicom(const fs::path& root, const DiscoveryOptions& opt
 
   DiscoveryResult result;
   std::map<std::pair<std::string, std::string>, size_t> series_index;  // (study, series) -> slot
+  size_t kept_parsed_files = 0;
   for (size_t i = 0; i < files.size(); ++i) {
     FileOutcome& outcome = outcomes[i];
     switch (outcome.kind) {
@@ -164,6 +167,12 @@ DiscoveryResult discover_dicom(const fs::path& root, const DiscoveryOptions& opt
     series.files.push_back(files[i]);
     series.number_of_frames_in_files += outcome.frames;
     series.has_pixel_data = series.has_pixel_data || outcome.has_pixel_data;
+    if (outcome.parsed && kept_parsed_files < options.max_kept_parsed_files) {
+      if (!series.parsed_files) series.parsed_files = std::make_shared<dicom::ParsedFileCache>();
+      series.parsed_files->keep(files[i], std::move(outcome.parsed));
+      ++kept_parsed_files;
+    }
+    outcome.parsed.reset();
   }
   std::stable_sort(result.series.begin(), result.series.end(),
                    [](const DiscoveredSeries& a, const DiscoveredSeries& b) {

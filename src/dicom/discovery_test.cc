@@ -72,7 +72,7 @@ TEST(DiscoveryTest, TruncatedAndForeignFilesAreCountedNotFatal) {
   fs::copy_file(dro / "pet_dro_0_0_slice_001.dcm", folder.path() / "a" / "b" / "x.bin");
   copy_truncated(dro / "pet_dro_0_0_slice_002.dcm", folder.path() / "cut.dcm");
   std::ofstream(folder.path() / "notes.txt") << "not DICOM\n";
-  std::ofstream(folder.path() / "empty.dcm");
+  std::ofstream(folder.path() / "empty.dcm").close();  // an empty file
   const DiscoveryResult discovery = discover_dicom(folder.path());
   EXPECT_EQ(discovery.non_dicom_files, 2u);
   EXPECT_EQ(discovery.dicom_files, 3u);

@@ -208,7 +208,8 @@ std::vector<std::vector<PlaneRef>> Planner::group_into_frames() {
     const auto by_image_index = [&](const PlaneRef& ref) -> std::optional<double> {
       const auto& index = plane(ref).record.image_index;
       if (!index || *index < 1) return std::nullopt;
-      return static_cast<double>((*index - 1) / slices_per_frame);
+      const int64_t frame_number = (*index - 1) / slices_per_frame;  // whole frames
+      return static_cast<double>(frame_number);
     };
     std::map<double, std::vector<PlaneRef>> groups;
     bool complete = true;
@@ -282,14 +283,14 @@ void Planner::sort_along_normal(std::vector<PlaneRef>& planes) const {
 double Planner::single_plane_spacing(const PlaneRef& ref) {
   const PlaneHeader& header = plane(ref);
   if (header.spacing_between_slices_mm && *header.spacing_between_slices_mm > 0.0) {
-    notes_.push_back("one plane per frame: slice spacing from SpacingBetweenSlices (0018,0088)");
+    notes_.emplace_back("one plane per frame: slice spacing from SpacingBetweenSlices (0018,0088)");
     return *header.spacing_between_slices_mm;
   }
   if (header.slice_thickness_mm && *header.slice_thickness_mm > 0.0) {
-    notes_.push_back("one plane per frame: slice spacing from SliceThickness (0018,0050)");
+    notes_.emplace_back("one plane per frame: slice spacing from SliceThickness (0018,0050)");
     return *header.slice_thickness_mm;
   }
-  notes_.push_back("one plane per frame and no SliceThickness: slice spacing set to 1 mm");
+  notes_.emplace_back("one plane per frame and no SliceThickness: slice spacing set to 1 mm");
   return 1.0;
 }
 
@@ -434,7 +435,7 @@ void Planner::add_frame_timing(SeriesPlan& plan) {
     }
   }
   if (used_reference_time) {
-    notes_.push_back(
+    notes_.emplace_back(
         "frame start taken from FrameReferenceTime (0054,1300) because the acquisition times do "
         "not tell the frames apart; its meaning (start or mid-frame) is vendor-specific");
   }

@@ -186,7 +186,8 @@ std::vector<InstanceHeader> dynamic_series(bool with_image_index) {
   auto instances = stack_at(z);
   for (int t = 0; t < 3; ++t) {
     for (int s = 0; s < 4; ++s) {
-      SliceRecord& record = instances[static_cast<size_t>(t * 4 + s)].planes[0].record;
+      SliceRecord& record =
+          instances[static_cast<size_t>(t) * 4 + static_cast<size_t>(s)].planes[0].record;
       if (with_image_index) record.image_index = t * 4 + s + 1;
       record.frame_reference_time_ms = 60000.0 * t + 30000.0;
       record.actual_frame_duration_ms = 60000.0;
@@ -247,11 +248,13 @@ TEST(SeriesAssemblyTest, StaticSeriesWithRepeatedPositionsIsRefused) {
 // ImageIndex 1..267 = NumberOfSlices: one frame.
 TEST(SeriesAssemblyTest, WholeBodyImageIndexWithinOneFrame) {
   std::vector<double> z;
+  z.reserve(10);
   for (int k = 0; k < 10; ++k) z.push_back(3.27 * k);
   auto instances = stack_at(z);
   for (size_t k = 0; k < instances.size(); ++k) {
     instances[k].planes[0].record.image_index = static_cast<int64_t>(10 - k);
-    instances[k].planes[0].record.frame_reference_time_ms = 243000.0 * static_cast<double>(k / 4);
+    const size_t bed = k / 4;  // four instances per bed position
+    instances[k].planes[0].record.frame_reference_time_ms = 243000.0 * static_cast<double>(bed);
   }
   SeriesHeader header = series_header("STATIC\\IMAGE");
   header.number_of_slices.value = 10;

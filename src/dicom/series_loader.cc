@@ -13,6 +13,7 @@
 #include <memory>
 #include <sstream>
 
+#include "core/large_buffer.h"
 #include "dicom/codecs.h"
 #include "dicom/dicom_file.h"
 #include "dicom/pixel_data.h"
@@ -154,7 +155,8 @@ ImageSeries load_series(const DiscoveredSeries& series, const SeriesLoadOptions&
   std::vector<std::unique_ptr<DcmFileFormat>> datasets(file_count);
   std::vector<InstanceHeader> instances(file_count);
   parallel_for_each_index(file_count, [&](size_t i) {
-    datasets[i] = open_dicom_file(files[i]);
+    if (series.parsed_files) datasets[i] = series.parsed_files->take(files[i]);
+    if (!datasets[i]) datasets[i] = open_dicom_file(files[i]);
     instances[i] =
         read_instance_header(*datasets[i]->getDataset(), files[i].string(), header_options);
     check_instance_usable(instances[i], series_uid);
@@ -177,7 +179,7 @@ ImageSeries load_series(const DiscoveredSeries& series, const SeriesLoadOptions&
   for (size_t f = 0; f < plan.frames.size(); ++f) {
     Frame& frame = result.frames[f];
     frame.image.geometry = plan.geometry;
-    frame.image.values.resize(plan.geometry.voxel_count());
+    assign_large_buffer(frame.image.values, plan.geometry.voxel_count());
     frame.start_s = plan.frames[f].start_s;
     frame.duration_s = plan.frames[f].duration_s;
     for (const PlaneRef& ref : plan.frames[f].planes) {

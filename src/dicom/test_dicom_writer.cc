@@ -22,14 +22,14 @@ void check(const OFCondition& status, const std::string& what) {
 }
 
 void register_encoders_once() {
-  static const bool registered = [] {
+  static const bool kRegistered = [] {
     initialise_dcmtk();
     DJEncoderRegistration::registerCodecs();
     DJLSEncoderRegistration::registerCodecs();
     DcmRLEEncoderRegistration::registerCodecs();
     return true;
   }();
-  (void)registered;
+  (void)kRegistered;
 }
 
 std::string number_text(double value) {
@@ -161,7 +161,8 @@ std::vector<int64_t> ramp_values(int rows, int columns, int64_t offset) {
   std::vector<int64_t> values(static_cast<size_t>(rows) * static_cast<size_t>(columns));
   for (int row = 0; row < rows; ++row) {
     for (int column = 0; column < columns; ++column) {
-      values[static_cast<size_t>(row * columns + column)] = offset + 10 * row + column;
+      values[static_cast<size_t>(row) * static_cast<size_t>(columns) +
+             static_cast<size_t>(column)] = offset + 10 * static_cast<int64_t>(row) + column;
     }
   }
   return values;
@@ -204,7 +205,7 @@ std::vector<SyntheticSlice> make_stack(int count, double spacing_mm) {
     SyntheticSlice& slice = slices[static_cast<size_t>(k)];
     slice.instance_number = k + 1;
     slice.position_mm = {0.0, 0.0, k * spacing_mm};
-    slice.stored_values = ramp_values(slice.rows, slice.columns, 100 * k);
+    slice.stored_values = ramp_values(slice.rows, slice.columns, 100 * static_cast<int64_t>(k));
   }
   return slices;
 }
@@ -262,7 +263,8 @@ void write_nm_tomo(const SyntheticNmTomo& nm, const std::filesystem::path& path)
   put_pixel_format(dataset, nm.rows, nm.columns, 16, 16, false, "MONOCHROME2");
   std::vector<int64_t> values;
   for (int k = 0; k < nm.slices; ++k) {
-    const std::vector<int64_t> frame = ramp_values(nm.rows, nm.columns, 100 * k);
+    const std::vector<int64_t> frame =
+        ramp_values(nm.rows, nm.columns, 100 * static_cast<int64_t>(k));
     values.insert(values.end(), frame.begin(), frame.end());
   }
   put_pixel_data(dataset, values, 16);

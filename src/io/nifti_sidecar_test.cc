@@ -97,8 +97,9 @@ std::string read_text(const std::filesystem::path& path) {
 std::filesystem::path export_series(const std::filesystem::path& folder, const SeriesHeader& header,
                                     const std::vector<Frame>& frames,
                                     const std::string& extra_json = "") {
-  const auto image_path = folder / "pet.nii.gz";
+  auto image_path = folder / "pet.nii.gz";
   std::vector<ImageVolume> volumes;
+  volumes.reserve(frames.size());
   for (const auto& frame : frames) volumes.push_back(frame.image);
   if (volumes.size() == 1) {
     write_nifti(image_path, volumes.front());

@@ -73,6 +73,8 @@ std::string trim(const std::string& text) {
 std::string get_string(DcmItem& item, const DcmTagKey& tag) {
   OFString value;
   if (item.findAndGetOFStringArray(tag, value).bad()) return "";
+  // OFString is std::string only in DCMTK builds with STL strings; c_str() keeps this portable.
+  // NOLINTNEXTLINE(readability-redundant-string-cstr): see above
   return trim(value.c_str());
 }
 

@@ -117,7 +117,12 @@ std::optional<std::string> bids_radionuclide_for(const std::string& code_meaning
     }
   }
   for (const auto& [name, symbol] : kElementSymbols) {
-    if (letters == name) return std::string(symbol) + mass_number + metastable;
+    if (letters == name) {
+      std::string nuclide(symbol);
+      nuclide += mass_number;
+      nuclide += metastable;
+      return nuclide;
+    }
   }
   return std::nullopt;
 }

@@ -1,8 +1,9 @@
 #include <gtest/gtest.h>
 #include <tbb/global_control.h>
 
+#include <bit>
 #include <cmath>
-#include <cstring>
+#include <cstdint>
 #include <numbers>
 #include <random>
 
@@ -206,7 +207,9 @@ TEST(LesionMetricsTest, BitIdenticalForOneAndTwoThreads) {
   const std::vector<LesionMetrics> two = run(2);
   ASSERT_EQ(one.size(), 8u);
   ASSERT_EQ(two.size(), one.size());
-  const auto same_bits = [](double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; };
+  const auto same_bits = [](double a, double b) {
+    return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b);
+  };
   for (size_t n = 0; n < one.size(); ++n) {
     EXPECT_TRUE(same_bits(one[n].suv.mean, two[n].suv.mean));
     EXPECT_TRUE(same_bits(one[n].suv.sd, two[n].suv.sd));

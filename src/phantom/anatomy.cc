@@ -89,8 +89,8 @@ double union_volume_ml(const std::vector<Shape>& shapes) {
 
 // Volume of a lobulated lesion of radius 1 mm (mL); the union scales with the radius cubed.
 double unit_lobulated_volume_ml() {
-  static const double volume = union_volume_ml(lobulated_shapes({0, 0, 0}, 1.0));
-  return volume;
+  static const double kVolume = union_volume_ml(lobulated_shapes({0, 0, 0}, 1.0));
+  return kVolume;
 }
 
 const LesionChange* change_at(const LesionSpec& lesion, const std::string& timepoint) {
@@ -174,11 +174,11 @@ void paint_anatomy(Scene* scene, const Vec3& s,
 }  // namespace
 
 const std::vector<Tissue>& body_tissues() {
-  static const std::vector<Tissue> tissues{
+  static const std::vector<Tissue> kTissues{
       Tissue::kFat,   Tissue::kMuscle, Tissue::kLung,   Tissue::kMyocardium, Tissue::kBloodPool,
       Tissue::kLiver, Tissue::kSpleen, Tissue::kKidney, Tissue::kBladder,    Tissue::kBrain,
       Tissue::kBone,  Tissue::kBreast, Tissue::kBowel};
-  return tissues;
+  return kTissues;
 }
 
 std::string tissue_name(Tissue tissue) { return kTissues.at(static_cast<size_t>(tissue)).name; }

@@ -4,6 +4,8 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcitem.h>
 #include <dcmtk/dcmdata/dcuid.h>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <cmath>
@@ -174,6 +176,16 @@ void save(DcmFileFormat* file, const std::filesystem::path& path) {
   output.commit();
 }
 
+// Runs write_slice(k) for k = 0..slices-1 on the TBB pool. Each call builds and saves its own
+// DcmFileFormat (DCMTK's data dictionary is shared read-only under its own lock), so the files
+// are the same bytes whatever the number of threads.
+template <typename WriteSlice>
+void for_each_slice_in_parallel(int64_t slices, WriteSlice write_slice) {
+  tbb::parallel_for(tbb::blocked_range<int64_t>(0, slices), [&](const auto& range) {
+    for (int64_t k = range.begin(); k != range.end(); ++k) write_slice(k);
+  });
+}
+
 std::filesystem::path instance_path(const std::filesystem::path& folder, int64_t instance) {
   char name[32];
   std::snprintf(name, sizeof(name), "IM%06lld.dcm", static_cast<long long>(instance));
@@ -304,8 +316,12 @@ WrittenSeries write_pet_series(const ImageVolume& bq_per_ml, const DicomPatientI
   written.units = units.units;
   written.philips_activity_scale_factor = units.philips_activity_scale_factor;
   written.philips_suv_scale_factor = units.philips_suv_scale_factor;
-  std::vector<float> slice_units(slice_voxels);
-  for (int64_t k = 0; k < grid.size[2]; ++k) {
+  const size_t slices = static_cast<size_t>(grid.size[2]);
+  written.files.resize(slices);
+  written.rescale_slopes.resize(slices);
+  // One file per slice, written in parallel: each file depends on its slice only.
+  for_each_slice_in_parallel(grid.size[2], [&](int64_t k) {
+    std::vector<float> slice_units(slice_voxels);
     const float* source = bq_per_ml.values.data() + static_cast<size_t>(k) * slice_voxels;
     for (size_t v = 0; v < slice_voxels; ++v) {
       slice_units[v] = static_cast<float>(source[v] * units.unit_per_bq_per_ml);
@@ -370,9 +386,9 @@ WrittenSeries write_pet_series(const ImageVolume& bq_per_ml, const DicomPatientI
     }
     const std::filesystem::path path = instance_path(folder, instance);
     save(&file, path);
-    written.files.push_back(path);
-    written.rescale_slopes.push_back(encoded.slope);
-  }
+    written.files[static_cast<size_t>(k)] = path;
+    written.rescale_slopes[static_cast<size_t>(k)] = encoded.slope;
+  });
   return written;
 }
 
@@ -384,8 +400,11 @@ WrittenSeries write_ct_series(const ImageVolume& hu, const DicomPatientInfo& pat
   const size_t slice_voxels = static_cast<size_t>(grid.size[0] * grid.size[1]);
   WrittenSeries written;
   written.units = "HU";
-  std::vector<int16_t> stored(slice_voxels);
-  for (int64_t k = 0; k < grid.size[2]; ++k) {
+  const size_t slices = static_cast<size_t>(grid.size[2]);
+  written.files.resize(slices);
+  written.rescale_slopes.assign(slices, 1.0);
+  for_each_slice_in_parallel(grid.size[2], [&](int64_t k) {
+    std::vector<int16_t> stored(slice_voxels);
     const float* source = hu.values.data() + static_cast<size_t>(k) * slice_voxels;
     for (size_t v = 0; v < slice_voxels; ++v) {
       const double value = std::nearbyint(double{source[v]} + 1024.0);
@@ -420,9 +439,8 @@ WrittenSeries write_ct_series(const ImageVolume& hu, const DicomPatientInfo& pat
     put_pixels(ds, grid, stored, true);
     const std::filesystem::path path = instance_path(folder, instance);
     save(&file, path);
-    written.files.push_back(path);
-    written.rescale_slopes.push_back(1.0);
-  }
+    written.files[static_cast<size_t>(k)] = path;
+  });
   return written;
 }
 
@@ -465,7 +483,12 @@ WrittenNm write_nm_tomo(const ImageVolume& bq_per_ml, const DicomPatientInfo& pa
   put(ds, DCM_ContentTime, series.series_datetime.dicom_time());
   put(ds, DCM_LossyImageCompression, "00");
   put(ds, DCM_CorrectedImage, "UNIF\\ATTN\\SCAT\\DECY");
-  put(ds, DCM_CountsAccumulated, std::to_string(total_counts));
+  // CountsAccumulated is an IS (at most 2^31 - 1) of Type 2 in the NM Image module [PS3.3
+  // C.8.4.9]: a sum that does not fit (large grids) is left empty rather than clipped.
+  put(ds, DCM_CountsAccumulated,
+      total_counts <= static_cast<uint64_t>(std::numeric_limits<int32_t>::max())
+          ? std::to_string(total_counts)
+          : std::string());
   // Multi-frame and NM Multi-frame modules: one frame per slice, indexed by SliceVector.
   put(ds, DCM_NumberOfFrames, integer_string(grid.size[2]));
   ds->putAndInsertTagKey(DCM_FrameIncrementPointer, DCM_SliceVector);

@@ -368,10 +368,12 @@ void check_patient(const PatientSpec& patient) {
 }
 
 // Simulates every study of `patient` and returns the results; the truth is left in `truth` for
-// the caller to complete and write.
+// the caller to complete and write. When `region_volumes_ml` is given, it receives per study the
+// volume of every scene region inside the emission field of view (scene.h, region_volumes_ml).
 PhantomResult simulate_patient(const PhantomRequest& request, const PatientSpec& patient,
                                const phantom::TracerCatalogue& catalogue,
-                               const std::filesystem::path& out_dir, ordered_json* truth_out) {
+                               const std::filesystem::path& out_dir, ordered_json* truth_out,
+                               std::vector<std::vector<double>>* region_volumes_ml = nullptr) {
   check_patient(patient);
   const Geometry emission = phantom::emission_grid(
       request.grid, {0, 0, 0.5 * (phantom::kPatientModelZMinMm + phantom::kPatientModelZMaxMm)});
@@ -451,6 +453,14 @@ PhantomResult simulate_patient(const PhantomRequest& request, const PatientSpec&
     ordered_json study_truth = study_json(
         context, identity, emission, request.write_ct ? std::optional<Geometry>(ct) : std::nullopt,
         request.physics, noise_counts);
+    // Activity in the field of view at scan start: the partial-volume truth integrated over the
+    // grid. The PSF blur conserves it (mirrored edges), so it is also the total of the image.
+    const std::vector<double> volumes =
+        phantom::region_volumes_ml(images.emission.fractions, ps.scene.regions.size());
+    double total_bq = 0.0;
+    for (size_t r = 0; r < volumes.size(); ++r) total_bq += volumes[r] * bq_per_ml[r];
+    study_truth["emission"]["total_activity_in_field_of_view_bq"] = total_bq;
+    if (region_volumes_ml != nullptr) region_volumes_ml->push_back(volumes);
     result.studies.push_back(write_study(request, context, identity, dicom, ps.scene, hu, images,
                                          ct, s, out_dir, &study_truth, &result.warnings));
 
@@ -568,8 +578,26 @@ PhantomResult generate_spect(const PhantomRequest& request,
     patient.studies.push_back(study);
   }
   ordered_json truth;
-  PhantomResult result = simulate_patient(request, patient, catalogue, out_dir, &truth);
+  std::vector<std::vector<double>> region_volumes_ml;
+  PhantomResult result =
+      simulate_patient(request, patient, catalogue, out_dir, &truth, &region_volumes_ml);
   truth["generator"]["kind"] = "spect";
+  // Every timepoint images the same scene (baseline lesions, no shift): one set of volumes.
+  const phantom::PatientScene scene = phantom::build_patient_scene(patient, "baseline", {0, 0, 0});
+  const std::vector<double>& volumes = region_volumes_ml.front();
+  std::vector<double> tissue_volume_ml(static_cast<size_t>(Tissue::kCount), 0.0);
+  std::vector<double> lesion_viable_ml(patient.lesions.size(), 0.0);
+  std::vector<double> lesion_core_ml(patient.lesions.size(), 0.0);
+  for (size_t r = 0; r < scene.scene.regions.size(); ++r) {
+    const phantom::Region& region = scene.scene.regions[r];
+    if (region.lesion < 0) {
+      tissue_volume_ml[static_cast<size_t>(region.tissue)] += volumes[r];
+    } else if (region.lesion_core) {
+      lesion_core_ml[static_cast<size_t>(region.lesion)] += volumes[r];
+    } else {
+      lesion_viable_ml[static_cast<size_t>(region.lesion)] += volumes[r];
+    }
+  }
 
   const phantom::TracerKinetics& kinetics = *tracer.kinetics;
   const double half_life_s = tracer.nuclide->half_life_s;
@@ -580,13 +608,15 @@ PhantomResult generate_spect(const PhantomRequest& request,
         {"uptake_half_time_h", curve.uptake_h},
         {"washout_half_time_h", curve.washout_h},
         {"suvbw_at_reference_time", tracer.tissue_suv[static_cast<size_t>(tissue)]},
+        {"volume_in_field_of_view_ml", tissue_volume_ml[static_cast<size_t>(tissue)]},
         {"time_integrated_activity_bq_s_per_ml",
          time_integrated_bq_s_per_ml(options.injected_activity_bq, patient.weight_kg,
                                      tracer.tissue_suv[static_cast<size_t>(tissue)], curve,
                                      kinetics.reference_time_h, half_life_s)}};
   }
   ordered_json lesions = ordered_json::array();
-  for (const LesionSpec& lesion : patient.lesions) {
+  for (size_t l = 0; l < patient.lesions.size(); ++l) {
+    const LesionSpec& lesion = patient.lesions[l];
     const phantom::LesionGeometry geometry =
         phantom::lesion_geometry(lesion, "baseline", {0, 0, 0});
     const double viable_suv = phantom::lesion_baseline_suv(tracer, lesion);
@@ -597,6 +627,9 @@ PhantomResult generate_spect(const PhantomRequest& request,
     lesions.push_back(
         {{"name", lesion.name},
          {"suvbw_at_reference_time", viable_suv},
+         {"necrotic_core_relative_uptake", lesion.necrotic_core_relative_uptake},
+         {"viable_volume_in_field_of_view_ml", lesion_viable_ml[l]},
+         {"necrotic_core_volume_in_field_of_view_ml", lesion_core_ml[l]},
          {"time_integrated_activity_bq_s_per_ml", per_ml},
          {"time_integrated_activity_bq_s",
           per_ml * (viable_ml + lesion.necrotic_core_relative_uptake * geometry.core_volume_ml)}});

@@ -1,6 +1,7 @@
 #include "oncotrace/phantom.h"
 
 #include <gtest/gtest.h>
+#include <tbb/global_control.h>
 
 #include <cmath>
 #include <memory>
@@ -261,6 +262,75 @@ TEST_F(GeneratedPatientTest, SameSeedGivesTheSameBytes) {
   }
 }
 
+// The same request gives the same bytes with one thread and with two: every parallel stage
+// (rasterisation, blur, noise, storage) splits work into independent lines, slices or files and
+// seeds the noise per slice.
+TEST(GeneratePhantomTest, OneAndTwoThreadsGiveTheSameBytes) {
+  PhantomRequest request = tiny_request(11);
+  request.patient.studies.resize(2);  // FDG (GE) and FES (Siemens), with PET noise and CT noise
+  TemporaryDirectory one_thread, two_threads;
+  {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 1);
+    generate_phantom(request, one_thread.path());
+  }
+  {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 2);
+    generate_phantom(request, two_threads.path());
+  }
+  const std::vector<fs::path> files = files_below(one_thread.path());
+  ASSERT_EQ(files, files_below(two_threads.path()));
+  ASSERT_GT(files.size(), 400u);
+  for (const fs::path& file : files) {
+    ASSERT_EQ(phantom::testing::file_bytes(one_thread.path() / file),
+              phantom::testing::file_bytes(two_threads.path() / file))
+        << file;
+  }
+}
+
+// dciodvfy (dicom3tools) reports no error on the PET (every vendor style), CT and NM files of
+// the "small" preset, the default size of `oncotrace phantom`: first, middle and last slices.
+TEST(GeneratePhantomTest, SmallPresetPetCtAndNmFilesHaveNoDciodvfyErrors) {
+  const std::string program = ONCOTRACE_DCIODVFY;
+  if (program.empty()) GTEST_SKIP() << "*** SKIPPED: dciodvfy (dicom3tools) not installed ***";
+  PhantomRequest request;
+  request.grid = *phantom_grid_preset("small");
+  request.patient.studies.resize(3);  // GE, Siemens and Philips styles, each with its CT
+  TemporaryDirectory folder;
+  const PhantomResult patient = generate_phantom(request, folder.path() / "patient");
+  request.kind = PhantomKind::kSpect;
+  request.spect.scan_times_h = {24};
+  request.write_ct = false;
+  const PhantomResult spect = generate_phantom(request, folder.path() / "spect");
+  PhantomRequest gml_request;
+  gml_request.grid = request.grid;
+  gml_request.vendor_override = PhantomVendorStyle::kGml;
+  gml_request.patient.studies.resize(1);
+  gml_request.write_ct = false;
+  const PhantomResult gml = generate_phantom(gml_request, folder.path() / "gml");
+
+  std::vector<fs::path> files;
+  for (const PhantomResult* result : {&patient, &gml}) {
+    for (const PhantomStudyOutput& study : result->studies) {
+      for (const fs::path& series : {study.emission_folder, study.ct_folder}) {
+        if (series.empty()) continue;
+        for (const char* name : {"IM000001.dcm", "IM000100.dcm", "IM000200.dcm"}) {
+          files.push_back(series / name);
+        }
+      }
+    }
+  }
+  ASSERT_EQ(spect.studies.size(), 1u);
+  files.push_back(spect.studies[0].emission_folder / "NM000001.dcm");
+  EXPECT_EQ(files.size(), 3u * 3u * 2u + 3u + 1u);
+  for (const fs::path& file : files) {
+    ASSERT_TRUE(fs::exists(file)) << file;
+    std::string output;
+    const std::vector<std::string> errors =
+        phantom::testing::dciodvfy_errors(program, file, &output);
+    EXPECT_TRUE(errors.empty()) << file << "\n" << output;
+  }
+}
+
 TEST(GeneratePhantomTest, DifferentSeedsGiveDifferentNoise) {
   TemporaryDirectory a, b;
   PhantomRequest request = tiny_request(1);
@@ -306,7 +376,7 @@ TEST(GeneratePhantomTest, NoiseFreeLiverEqualsItsTruth) {
   const Geometry grid = phantom::emission_grid(grid_options, {0, 0, 400});
   const Index3 index = grid.world_to_nearest_index(point);
   char name[32];
-  std::snprintf(name, sizeof(name), "IM%06lld.dcm", static_cast<long long>(index[2] + 1));
+  std::snprintf(name, sizeof(name), "IM%06lld.dcm", static_cast<long long>(index[2]) + 1);
   DcmFileFormat file;
   ASSERT_TRUE(file.loadFile((folder.path() / "fdg_baseline/PT" / name).c_str()).good());
   const double slope = phantom::testing::read_double(file.getDataset(), DCM_RescaleSlope);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <string>
 
@@ -124,6 +125,28 @@ double shape_level(const Shape& shape, const Vec3& point_mm) {
       return std::max({std::abs(u[0]) / a[0], std::abs(u[1]) / a[1], std::abs(u[2]) / a[2]});
   }
   throw InternalError("shape_level: unknown shape kind");
+}
+
+bool shape_contains(const Shape& shape, const Vec3& point_mm) {
+  const Vec3 u = to_local(shape, point_mm);
+  const Vec3& a = shape.half_extent_mm;
+  // sqrt is correctly rounded, so sqrt(q) <= 1 exactly when q <= 1 + epsilon (the next double
+  // above 1): the same answer as shape_level() <= 1, bit for bit.
+  constexpr double kNextAboveOne = 1.0 + std::numeric_limits<double>::epsilon();
+  switch (shape.kind) {
+    case ShapeKind::kEllipsoid: {
+      const double x = u[0] / a[0], y = u[1] / a[1], z = u[2] / a[2];
+      return x * x + y * y + z * z <= kNextAboveOne;
+    }
+    case ShapeKind::kCylinder: {
+      const double x = u[0] / a[0], y = u[1] / a[1];
+      return x * x + y * y <= kNextAboveOne && std::abs(u[2]) / a[2] <= 1.0;
+    }
+    case ShapeKind::kBox:
+      return std::abs(u[0]) / a[0] <= 1.0 && std::abs(u[1]) / a[1] <= 1.0 &&
+             std::abs(u[2]) / a[2] <= 1.0;
+  }
+  throw InternalError("shape_contains: unknown shape kind");
 }
 
 double shape_level_lipschitz_per_mm(const Shape& shape) { return 1.0 / min_half_extent(shape); }
@@ -280,7 +303,26 @@ RegionFractions rasterize_scene(const Scene& scene, const Geometry& grid, int su
           }
           const size_t offset = grid.offset(i, j, k);
           result.centre_region[offset] = centre_region;
-          if (!boundary) continue;
+          if (!boundary) {
+            // Until a shape's bounds begin or end, or a shape's level must be evaluated again,
+            // nothing above changes: the next voxels are pure and of the same region.
+            int64_t span_end = grid.size[0] - 1;
+            for (const RowShape& row_shape : row_shapes) {
+              if (i < row_shape.first) {
+                span_end = std::min(span_end, row_shape.first - 1);
+              } else if (i <= row_shape.last) {
+                span_end = std::min({span_end, row_shape.known_until, row_shape.last});
+              }
+            }
+            if (span_end > i) {
+              std::fill(result.centre_region.begin() + static_cast<std::ptrdiff_t>(offset) + 1,
+                        result.centre_region.begin() + static_cast<std::ptrdiff_t>(offset) +
+                            (span_end - i) + 1,
+                        centre_region);
+              i = span_end;
+            }
+            continue;
+          }
 
           counts.clear();
           for (int c = 0; c < n; ++c) {
@@ -350,6 +392,27 @@ ImageVolume region_values_image(const RegionFractions& fractions,
     }
   });
   return image;
+}
+
+std::vector<double> region_volumes_ml(const RegionFractions& fractions, size_t region_count) {
+  // Integer counts of supersampling points, exact whatever the order of summation.
+  const int64_t points_per_voxel = static_cast<int64_t>(fractions.supersampling) *
+                                   fractions.supersampling * fractions.supersampling;
+  std::vector<int64_t> points(region_count, 0);
+  for (uint16_t region : fractions.centre_region) points.at(region) += points_per_voxel;
+  for (const RegionFractions::MixedVoxel& mixed : fractions.mixed) {
+    points.at(fractions.centre_region[mixed.offset]) -= points_per_voxel;
+    for (uint32_t p = mixed.first; p < mixed.first + mixed.count; ++p) {
+      points.at(fractions.pairs[p].region) += fractions.pairs[p].count;
+    }
+  }
+  const double ml_per_point =
+      fractions.geometry.voxel_volume_ml() / static_cast<double>(points_per_voxel);
+  std::vector<double> volumes(region_count);
+  for (size_t r = 0; r < region_count; ++r) {
+    volumes[r] = static_cast<double>(points[r]) * ml_per_point;
+  }
+  return volumes;
 }
 
 LabelMap region_label_map(const RegionFractions& fractions,

@@ -45,9 +45,9 @@ Mat3 rotation_xyz_deg(double x_deg, double y_deg, double z_deg);
 // |level - 1| > r * lipschitz.
 double shape_level(const Shape& shape, const Vec3& point_mm);
 double shape_level_lipschitz_per_mm(const Shape& shape);
-inline bool shape_contains(const Shape& shape, const Vec3& point_mm) {
-  return shape_level(shape, point_mm) <= 1.0;
-}
+// shape_level(shape, point_mm) <= 1, computed without the square root (the rasteriser's
+// supersampling calls it for every point of every boundary voxel).
+bool shape_contains(const Shape& shape, const Vec3& point_mm);
 // Axis-aligned bounding box in LPS (conservative).
 struct Bounds {
   Vec3 min_mm{0, 0, 0};
@@ -113,6 +113,11 @@ RegionFractions rasterize_scene(const Scene& scene, const Geometry& grid, int su
 // Image with value_per_region[r] in region r, partial-volume weighted.
 ImageVolume region_values_image(const RegionFractions& fractions,
                                 const std::vector<double>& value_per_region);
+// Volume (mL) of each region inside the grid's field of view, from the same supersampling
+// counts as region_values_image (pure voxels count whole), so that
+// sum_r volume[r] * value_per_region[r] is the integral of region_values_image over the grid up
+// to float rounding. `region_count` sizes the result (regions beyond the scene's stay 0).
+std::vector<double> region_volumes_ml(const RegionFractions& fractions, size_t region_count);
 // Label map: label_per_region[r] for every voxel whose centre lies in region r.
 LabelMap region_label_map(const RegionFractions& fractions,
                           const std::vector<uint16_t>& label_per_region);

@@ -41,6 +41,8 @@ inline std::vector<std::string> dciodvfy_errors(const std::string& program,
 inline std::string read_string(DcmItem* item, const DcmTagKey& tag) {
   OFString value;
   item->findAndGetOFStringArray(tag, value);
+  // OFString is std::string only in DCMTK builds with STL strings; c_str() keeps this portable.
+  // NOLINTNEXTLINE(readability-redundant-string-cstr): see above
   return value.c_str();
 }
 

@@ -79,13 +79,15 @@ TracerInfo parse_tracer(const std::string& id, const json& entry, const std::str
     kinetics.reference_time_h = require(k, "reference_time_h", where).get<double>();
     kinetics.source = require(k, "source", where).get<std::string>();
     for (const auto& [name, value] : require(k, "tissues", where).items()) {
-      const UptakeWashout parsed = parse_uptake_washout(value, where + ".kinetics." + name);
+      const UptakeWashout parsed =
+          parse_uptake_washout(value, std::string(where).append(".kinetics.").append(name));
       if (name == "default") {
         kinetics.default_tissue = parsed;
       } else if (auto tissue = parse_tissue(name)) {
         kinetics.tissues[*tissue] = parsed;
       } else {
-        throw InvalidInputError(where + ".kinetics: unknown tissue \"" + name + "\"");
+        throw InvalidInputError(
+            std::string(where).append(".kinetics: unknown tissue \"").append(name).append("\""));
       }
     }
     kinetics.lesions = parse_uptake_washout(require(k, "lesions", where), where + ".kinetics");

@@ -274,8 +274,8 @@ std::vector<Nuclide> build_table() {
 }  // namespace
 
 const std::vector<Nuclide>& nuclide_table_storage() {
-  static const std::vector<Nuclide> table = build_table();
-  return table;
+  static const std::vector<Nuclide> kTable = build_table();
+  return kTable;
 }
 
 }  // namespace oncotrace::physics

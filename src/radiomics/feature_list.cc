@@ -189,15 +189,15 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 174> kFeatur
 }  // namespace
 
 std::string_view ibsi_feature_code(std::string_view base_tag) {
-  static const auto sorted = [] {
+  static const auto kSorted = [] {
     auto table = kFeatureCodes;
     std::sort(table.begin(), table.end());
     return table;
   }();
-  const auto found = std::lower_bound(sorted.begin(), sorted.end(), base_tag,
+  const auto found = std::lower_bound(kSorted.begin(), kSorted.end(), base_tag,
                                       [](const std::pair<std::string_view, std::string_view>& entry,
                                          std::string_view tag) { return entry.first < tag; });
-  if (found == sorted.end() || found->first != base_tag) return {};
+  if (found == kSorted.end() || found->first != base_tag) return {};
   return found->second;
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <numbers>
 #include <random>
 
 #include "oncotrace/error.h"
@@ -100,6 +101,73 @@ TEST(LawsFilter, RotationInvariantResponseCommutesWithRightAngleRotations) {
       for (int64_t i = 0; i < 7; ++i) EXPECT_NEAR(b.at(6 - j, i, k), a.at(i, j, k), 1e-3);
     }
   }
+}
+
+TEST(SeparableWavelet, HaarImpulseResponseSitsAtTheDilatedTapOffsets) {
+  // An impulse returns the kernel: out(p) = h(p - c). Haar taps 1/sqrt2 (L) and -1/sqrt2, 1/sqrt2
+  // (H) sit at offsets -1 and 0 at level 1, -2 and 0 at level 2.
+  ImageVolume impulse = image_of({7, 7, 7});
+  impulse.at(3, 3, 3) = 1.0f;
+  WaveletFilterSettings settings;
+  settings.wavelet = "haar";
+  settings.bands = "HLL";
+  settings.boundary = FilterBoundary::kZero;
+  const double tap = 1.0 / std::sqrt(2.0);
+  const ImageVolume level_one = separable_wavelet_filter(impulse, settings);
+  EXPECT_NEAR(level_one.at(2, 3, 3), -tap * tap * tap, 1e-6);
+  EXPECT_NEAR(level_one.at(3, 3, 3), tap * tap * tap, 1e-6);
+  EXPECT_NEAR(level_one.at(3, 2, 2), tap * tap * tap, 1e-6);
+  EXPECT_NEAR(level_one.at(4, 3, 3), 0.0, 1e-9);
+  // Level 2 on the level-1 approximation (LLL): the approximation spreads the impulse over
+  // offsets {-1, 0}^3, then the dilated H puts -tap at -2 and +tap at 0 along i, so along i
+  // the response is -, -, +, + at offsets -3 .. 0 and zero beyond.
+  settings.level = 2;
+  const ImageVolume level_two = separable_wavelet_filter(impulse, settings);
+  EXPECT_NEAR(level_two.at(3, 3, 3), std::pow(tap, 6), 1e-6);
+  EXPECT_NEAR(level_two.at(1, 3, 3), -std::pow(tap, 6), 1e-6);
+  EXPECT_NEAR(level_two.at(2, 3, 3), std::pow(tap, 6), 1e-6);
+  EXPECT_NEAR(level_two.at(0, 3, 3), -std::pow(tap, 6), 1e-6);
+  EXPECT_NEAR(level_two.at(4, 3, 3), 0.0, 1e-6);
+  // Constant image, periodic boundary: the high-pass band vanishes, LLL scales by (sqrt2)^3 per
+  // level; the rotation-invariant mean keeps both.
+  ImageVolume constant = image_of({6, 6, 6}, 2.0f);
+  settings.boundary = FilterBoundary::kPeriodic;
+  settings.rotation_invariant = true;
+  EXPECT_NEAR(separable_wavelet_filter(constant, settings).values[17], 0.0, 1e-5);
+  settings.bands = "LLL";
+  EXPECT_NEAR(separable_wavelet_filter(constant, settings).values[17], 2.0 * 8.0, 1e-4);
+  settings.bands = "LX";
+  EXPECT_THROW(separable_wavelet_filter(constant, settings), InvalidInputError);
+  settings.bands = "LLL";
+  settings.wavelet = "sym9";
+  EXPECT_THROW(separable_wavelet_filter(constant, settings), InvalidInputError);
+}
+
+TEST(GaborFilter, ImpulseResponseIsTheRotatedGaussianEnvelope) {
+  // |g| = exp(-(x'^2 + gamma^2 y'^2) / (2 sigma^2)); spacing 2 mm, so sigma 4 mm = 2 voxels.
+  ImageVolume impulse = image_of({9, 7, 2});
+  impulse.at(4, 3, 1) = 3.0f;
+  GaborFilterSettings settings;
+  settings.sigma_mm = 4.0;
+  settings.wavelength_mm = 6.0;
+  settings.spatial_aspect_ratio = 0.5;
+  settings.orientation_rad = std::numbers::pi / 2.0;  // x' = y, y' = -x
+  const ImageVolume response = gabor_filter(impulse, settings);
+  const auto envelope = [](double x, double y) {
+    const double rotated_x = y, rotated_y = -x;
+    return 3.0 * std::exp(-(rotated_x * rotated_x + 0.25 * rotated_y * rotated_y) / 8.0);
+  };
+  EXPECT_NEAR(response.at(4, 3, 1), envelope(0, 0), 1e-5);
+  EXPECT_NEAR(response.at(6, 3, 1), envelope(2, 0), 1e-5);
+  EXPECT_NEAR(response.at(4, 5, 1), envelope(0, 2), 1e-5);
+  EXPECT_NEAR(response.at(1, 0, 1), envelope(-3, -3), 1e-5);
+  // Slices are filtered separately: the other slice stays zero.
+  EXPECT_NEAR(response.at(4, 3, 0), 0.0, 1e-6);
+  // With the orthogonal planes, the impulse also spreads to the other slice (mean of 3 planes).
+  settings.orthogonal_planes = true;
+  EXPECT_GT(gabor_filter(impulse, settings).at(4, 3, 0), 0.01);
+  settings.sigma_mm = 0.0;
+  EXPECT_THROW(gabor_filter(impulse, settings), InvalidInputError);
 }
 
 }  // namespace

@@ -73,7 +73,7 @@ CooccurrenceMatrix count_cooccurrences(const GreyLevelGrid& grid, const RoiVoxel
 }
 
 const std::array<const char*, kGlcmFeatureCount>& glcm_feature_names() {
-  static const std::array<const char*, kGlcmFeatureCount> names{
+  static const std::array<const char*, kGlcmFeatureCount> kNames{
       "cm_joint_max",         "cm_joint_avg",   "cm_joint_var",     "cm_joint_entr",
       "cm_diff_avg",          "cm_diff_var",    "cm_diff_entr",     "cm_sum_avg",
       "cm_sum_var",           "cm_sum_entr",    "cm_energy",        "cm_contrast",
@@ -81,7 +81,7 @@ const std::array<const char*, kGlcmFeatureCount>& glcm_feature_names() {
       "cm_inv_diff_mom_norm", "cm_inv_var",     "cm_corr",          "cm_auto_corr",
       "cm_clust_tend",        "cm_clust_shade", "cm_clust_prom",    "cm_info_corr1",
       "cm_info_corr2"};
-  return names;
+  return kNames;
 }
 
 namespace {

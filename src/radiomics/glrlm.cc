@@ -19,7 +19,7 @@ SizeMatrix count_runs(const GreyLevelGrid& grid, const RoiVoxels& voxels, const 
     while (grid.level[static_cast<size_t>(offset + length * step)] == level) ++length;
     runs.emplace_back(level, length);
   }
-  return make_size_matrix(std::move(runs), static_cast<double>(end - begin));
+  return make_size_matrix(runs, static_cast<double>(end - begin));
 }
 
 void add_glrlm_features(const GreyLevelGrid& grid, const AggregationSettings& aggregation,
@@ -48,6 +48,7 @@ void add_glrlm_features(const GreyLevelGrid& grid, const AggregationSettings& ag
       }
       if (aggregation.slice_2d && !slice_matrices.empty()) {
         std::vector<const SizeMatrix*> parts;
+        parts.reserve(slice_matrices.size());
         for (const SizeMatrix& matrix : slice_matrices) parts.push_back(&matrix);
         per_slice.add(size_matrix_feature_values(merge_size_matrices(parts)));
       }
@@ -86,6 +87,7 @@ void add_glrlm_features(const GreyLevelGrid& grid, const AggregationSettings& ag
       matrices.push_back(std::move(matrix));
     }
     std::vector<const SizeMatrix*> parts;
+    parts.reserve(matrices.size());
     for (const SizeMatrix& matrix : matrices) parts.push_back(&matrix);
     emit(direction_mean.mean(), "_3D_avg");
     emit(features_of(merge_size_matrices(parts)), "_3D_comb");

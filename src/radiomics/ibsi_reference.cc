@@ -97,10 +97,10 @@ std::string family_of(const std::string& tag) {
       return "diag";
     }
   }
-  static const std::vector<std::string> families{"morph", "loc", "stat", "ih",  "ivh", "cm",
-                                                 "rlm",   "szm", "dzm",  "ngt", "ngl"};
+  static const std::vector<std::string> kFamilies{"morph", "loc", "stat", "ih",  "ivh", "cm",
+                                                  "rlm",   "szm", "dzm",  "ngt", "ngl"};
   const std::string prefix = tag.substr(0, tag.find('_'));
-  for (const auto& family : families) {
+  for (const auto& family : kFamilies) {
     if (prefix == family) return family;
   }
   return "diag";
@@ -120,14 +120,14 @@ std::string compliance_markdown(const std::vector<DataSetResult>& results) {
          "are\n"
       << "the IBSI diagnostic values of the processing chain.\n\n"
       << "## Summary (passed / rows with a reference value)\n\n";
-  static const std::vector<std::string> family_order{"diag", "morph", "loc", "stat", "ih",  "ivh",
+  static const std::vector<std::string> kFamilyOrder{"diag", "morph", "loc", "stat", "ih",  "ivh",
                                                      "cm",   "rlm",   "szm", "dzm",  "ngt", "ngl"};
   out << "| family |";
   for (const auto& result : results) out << " " << result.name << " |";
   out << "\n|---|";
   for (size_t r = 0; r < results.size(); ++r) out << "---|";
   out << "\n";
-  for (const auto& family : family_order) {
+  for (const auto& family : kFamilyOrder) {
     out << "| " << family << " |";
     for (const auto& result : results) {
       int pass = 0, total = 0;

@@ -39,7 +39,7 @@ std::array<std::array<int, 4>, 6> face_corners() {
       std::array<int, 4> ccw_about_plus_axis{corner(0, 0), corner(1, 0), corner(1, 1),
                                              corner(0, 1)};
       if (side == 0) std::swap(ccw_about_plus_axis[1], ccw_about_plus_axis[3]);
-      faces[static_cast<size_t>(axis * 2 + side)] = ccw_about_plus_axis;
+      faces[static_cast<size_t>(axis) * 2 + static_cast<size_t>(side)] = ccw_about_plus_axis;
     }
   }
   return faces;
@@ -50,11 +50,11 @@ std::array<std::array<int, 4>, 6> face_corners() {
 // crossing where it enters it, so that inside lies to the left; chaining these segments over
 // the six faces closes the loops. Ambiguous faces keep inside corners separate.
 std::vector<std::vector<int>> polygons_of(int configuration) {
-  static const auto faces = face_corners();
+  static const auto kFaces = face_corners();
   const auto inside = [configuration](int corner) { return ((configuration >> corner) & 1) != 0; };
   std::array<int, 12> next_edge;
   next_edge.fill(-1);
-  for (const auto& corners : faces) {
+  for (const auto& corners : kFaces) {
     // Crossings in counter-clockwise order: (face edge position, cube edge, leaving?).
     std::array<int, 4> crossing_edge{};
     std::array<bool, 4> leaving{};
@@ -170,7 +170,7 @@ struct TriangleTable {
 
 TriangleMesh marching_cubes(const Index3& size, const Vec3& spacing_mm,
                             const std::vector<uint8_t>& mask) {
-  static const TriangleTable table;
+  static const TriangleTable kTable;
   TriangleMesh mesh;
   const auto offset = [&size](int64_t i, int64_t j, int64_t k) {
     return static_cast<size_t>(i + size[0] * (j + size[1] * k));
@@ -187,7 +187,7 @@ TriangleMesh marching_cubes(const Index3& size, const Vec3& spacing_mm,
             configuration |= 1 << corner;
           }
         }
-        const auto& triangles = table.triangles[static_cast<size_t>(configuration)];
+        const auto& triangles = kTable.triangles[static_cast<size_t>(configuration)];
         if (triangles.empty()) continue;
         for (const auto& triangle : triangles) {
           std::array<int32_t, 3> face{};

@@ -318,6 +318,7 @@ Box oriented_minimum_bounding_box(const std::vector<Vec3>& hull_points,
   Box best;
   double best_volume = std::numeric_limits<double>::infinity();
   std::vector<Eigen::Vector3d> points;
+  points.reserve(hull_points.size());
   for (const Vec3& p : hull_points) points.emplace_back(p[0], p[1], p[2]);
   for (const Vec3& facet_normal : facet_normals) {
     const Eigen::Vector3d normal =

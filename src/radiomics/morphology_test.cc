@@ -23,7 +23,8 @@ struct PaddedMask {
 
 PaddedMask box_mask(int a, int b, int c) {
   PaddedMask mask{{a + 2, b + 2, c + 2}, {}};
-  mask.values.assign(static_cast<size_t>((a + 2) * (b + 2) * (c + 2)), 0);
+  mask.values.assign(
+      static_cast<size_t>(a + 2) * static_cast<size_t>(b + 2) * static_cast<size_t>(c + 2), 0);
   for (int k = 1; k <= c; ++k) {
     for (int j = 1; j <= b; ++j) {
       for (int i = 1; i <= a; ++i) mask.values[mask.offset(i, j, k)] = 1;
@@ -34,7 +35,8 @@ PaddedMask box_mask(int a, int b, int c) {
 
 PaddedMask random_mask(int n, unsigned seed) {
   PaddedMask mask{{n + 2, n + 2, n + 2}, {}};
-  mask.values.assign(static_cast<size_t>((n + 2) * (n + 2) * (n + 2)), 0);
+  mask.values.assign(
+      static_cast<size_t>(n + 2) * static_cast<size_t>(n + 2) * static_cast<size_t>(n + 2), 0);
   std::mt19937 random(seed);
   for (int k = 1; k <= n; ++k) {
     for (int j = 1; j <= n; ++j) {
@@ -115,6 +117,7 @@ TEST(MarchingCubes, VoxelisedBallApproachesTheSphere) {
 
 TEST(ConvexHull, UnitCube) {
   std::vector<Vec3> points;
+  points.reserve(8);
   for (int corner = 0; corner < 8; ++corner) {
     points.push_back({static_cast<double>(corner & 1), static_cast<double>((corner >> 1) & 1),
                       static_cast<double>((corner >> 2) & 1)});

@@ -119,16 +119,16 @@ SizeMatrix count_dependences(const GreyLevelGrid& grid, const RoiVoxels& voxels,
     }
     dependences.emplace_back(level, dependence);
   }
-  return make_size_matrix(std::move(dependences), static_cast<double>(end - begin));
+  return make_size_matrix(dependences, static_cast<double>(end - begin));
 }
 
 void add_ngtdm_features(const GreyLevelGrid& grid, const AggregationSettings& aggregation,
                         FeatureList& out) {
-  static const std::array<const char*, kNgtdmFeatureCount> names{
+  static const std::array<const char*, kNgtdmFeatureCount> kNames{
       "ngt_coarseness", "ngt_contrast", "ngt_busyness", "ngt_complexity", "ngt_strength"};
   const auto emit = [&out](const std::array<double, kNgtdmFeatureCount>& values,
                            const char* suffix) {
-    for (size_t f = 0; f < names.size(); ++f) out.add(names[f], suffix, values[f]);
+    for (size_t f = 0; f < kNames.size(); ++f) out.add(kNames[f], suffix, values[f]);
   };
   const RoiVoxels voxels = RoiVoxels::of(grid);
   if (aggregation.slice_2d || aggregation.merged_2_5d) {
@@ -171,6 +171,7 @@ void add_ngldm_features(const GreyLevelGrid& grid, const AggregationSettings& ag
     }
     if (aggregation.merged_2_5d) {
       std::vector<const SizeMatrix*> parts;
+      parts.reserve(slices.size());
       for (const SizeMatrix& matrix : slices) parts.push_back(&matrix);
       emit_size_features(SizeFamily::kDependence, features_of(merge_size_matrices(parts)), "_2_5D",
                          out);

@@ -65,12 +65,13 @@ TEST(Interpolation, SeparablePassesEqualTrilinearWeights) {
   const double result = resample(values, size, samples, InterpolationMethod::kLinear)[0];
   double expected = 0.0;
   const auto at = [&](int i, int j, int k) {
-    return values[static_cast<size_t>(i + 3 * (j + 3 * k))];
+    return values[static_cast<size_t>(i) +
+                  3 * (static_cast<size_t>(j) + 3 * static_cast<size_t>(k))];
   };
   for (int di = 0; di < 2; ++di) {
     for (int dj = 0; dj < 2; ++dj) {
       for (int dk = 0; dk < 2; ++dk) {
-        const double w = (di ? 0.25 : 0.75) * (dj ? 0.5 : 0.5) * (dk ? 0.75 : 0.25);
+        const double w = (di ? 0.25 : 0.75) * 0.5 * (dk ? 0.75 : 0.25);  // j: 0.5 either way
         expected += w * at(di, 1 + dj, dk);
       }
     }
@@ -97,6 +98,7 @@ TEST(Interpolation, ResampledGeometryIsCentred) {
 TEST(Resegmentation, RangeAndOutliersIntersect) {
   // Values 0..99 plus one outlier at 10000; range [10, 2000].
   std::vector<double> values;
+  values.reserve(101);
   for (int v = 0; v < 100; ++v) values.push_back(v);
   values.push_back(10000.0);
   const std::vector<uint8_t> roi(values.size(), 1);

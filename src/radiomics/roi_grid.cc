@@ -3,15 +3,15 @@
 namespace oncotrace::radiomics::detail {
 
 const std::vector<Displacement>& unique_directions_2d() {
-  static const std::vector<Displacement> directions{{1, 0, 0}, {1, 1, 0}, {0, 1, 0}, {-1, 1, 0}};
-  return directions;
+  static const std::vector<Displacement> kDirections{{1, 0, 0}, {1, 1, 0}, {0, 1, 0}, {-1, 1, 0}};
+  return kDirections;
 }
 
 const std::vector<Displacement>& unique_directions_3d() {
-  static const std::vector<Displacement> directions{
+  static const std::vector<Displacement> kDirections{
       {0, 0, 1}, {0, 1, 0},  {1, 0, 0}, {0, 1, 1},  {0, 1, -1}, {1, 0, 1},  {1, 0, -1},
       {1, 1, 0}, {1, -1, 0}, {1, 1, 1}, {1, 1, -1}, {1, -1, 1}, {1, -1, -1}};
-  return directions;
+  return kDirections;
 }
 
 namespace {
@@ -32,17 +32,17 @@ std::vector<Displacement> make_chebyshev_neighbours(bool in_slice) {
 }  // namespace
 
 const std::vector<Displacement>& chebyshev_neighbours(bool in_slice) {
-  static const std::vector<Displacement> neighbours_2d = make_chebyshev_neighbours(true);
-  static const std::vector<Displacement> neighbours_3d = make_chebyshev_neighbours(false);
-  return in_slice ? neighbours_2d : neighbours_3d;
+  static const std::vector<Displacement> kNeighbours2d = make_chebyshev_neighbours(true);
+  static const std::vector<Displacement> kNeighbours3d = make_chebyshev_neighbours(false);
+  return in_slice ? kNeighbours2d : kNeighbours3d;
 }
 
 const std::vector<Displacement>& face_neighbours(bool in_slice) {
-  static const std::vector<Displacement> neighbours_2d{
+  static const std::vector<Displacement> kNeighbours2d{
       {-1, 0, 0}, {1, 0, 0}, {0, -1, 0}, {0, 1, 0}};
-  static const std::vector<Displacement> neighbours_3d{{-1, 0, 0}, {1, 0, 0},  {0, -1, 0},
+  static const std::vector<Displacement> kNeighbours3d{{-1, 0, 0}, {1, 0, 0},  {0, -1, 0},
                                                        {0, 1, 0},  {0, 0, -1}, {0, 0, 1}};
-  return in_slice ? neighbours_2d : neighbours_3d;
+  return in_slice ? kNeighbours2d : kNeighbours3d;
 }
 
 }  // namespace oncotrace::radiomics::detail

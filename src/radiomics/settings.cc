@@ -29,7 +29,10 @@ void reject_unknown_keys(const json& object, const std::set<std::string>& known,
     if (known.count(key) == 0) {
       std::string list;
       for (const auto& name : known) list += (list.empty() ? "" : ", ") + name;
-      fail(source, "unknown key \"" + key + "\" in " + where + " (known: " + list + ")");
+      std::string message = "unknown key \"" + key + "\" in ";
+      message += where;
+      message += " (known: " + list + ")";
+      fail(source, message);
     }
   }
 }
@@ -64,18 +67,18 @@ const char* interpolation_method_name(InterpolationMethod method) {
 }
 
 const std::vector<std::string>& family_names() {
-  static const std::vector<std::string> names{"morphology",
-                                              "local_intensity",
-                                              "statistics",
-                                              "intensity_histogram",
-                                              "intensity_volume_histogram",
-                                              "glcm",
-                                              "glrlm",
-                                              "glszm",
-                                              "gldzm",
-                                              "ngtdm",
-                                              "ngldm"};
-  return names;
+  static const std::vector<std::string> kNames{"morphology",
+                                               "local_intensity",
+                                               "statistics",
+                                               "intensity_histogram",
+                                               "intensity_volume_histogram",
+                                               "glcm",
+                                               "glrlm",
+                                               "glszm",
+                                               "gldzm",
+                                               "ngtdm",
+                                               "ngldm"};
+  return kNames;
 }
 
 bool* family_flag(FeatureFamilies& families, const std::string& name) {

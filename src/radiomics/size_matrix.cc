@@ -31,7 +31,7 @@ void compress(std::vector<SizeMatrix::Entry>& entries) {
 
 }  // namespace
 
-SizeMatrix make_size_matrix(std::vector<std::pair<int32_t, int64_t>> observations,
+SizeMatrix make_size_matrix(const std::vector<std::pair<int32_t, int64_t>>& observations,
                             double voxel_count) {
   SizeMatrix matrix;
   matrix.voxel_count = voxel_count;
@@ -133,35 +133,35 @@ SizeValues size_matrix_feature_values(const SizeMatrix& matrix) {
 
 void emit_size_features(SizeFamily family, const SizeValues& values, const char* suffix,
                         FeatureList& out) {
-  static const std::array<const char*, kSizeFeatureCount> run_length{
+  static const std::array<const char*, kSizeFeatureCount> kRunLength{
       "rlm_sre",    "rlm_lre",    "rlm_lgre",   "rlm_hgre",      "rlm_srlge", "rlm_srhge",
       "rlm_lrlge",  "rlm_lrhge",  "rlm_glnu",   "rlm_glnu_norm", "rlm_rlnu",  "rlm_rlnu_norm",
       "rlm_r_perc", "rlm_gl_var", "rlm_rl_var", "rlm_rl_entr",   nullptr};
-  static const std::array<const char*, kSizeFeatureCount> size_zone{
+  static const std::array<const char*, kSizeFeatureCount> kSizeZone{
       "szm_sze",    "szm_lze",    "szm_lgze",   "szm_hgze",      "szm_szlge", "szm_szhge",
       "szm_lzlge",  "szm_lzhge",  "szm_glnu",   "szm_glnu_norm", "szm_zsnu",  "szm_zsnu_norm",
       "szm_z_perc", "szm_gl_var", "szm_zs_var", "szm_zs_entr",   nullptr};
-  static const std::array<const char*, kSizeFeatureCount> distance_zone{
+  static const std::array<const char*, kSizeFeatureCount> kDistanceZone{
       "dzm_sde",    "dzm_lde",    "dzm_lgze",   "dzm_hgze",      "dzm_sdlge", "dzm_sdhge",
       "dzm_ldlge",  "dzm_ldhge",  "dzm_glnu",   "dzm_glnu_norm", "dzm_zdnu",  "dzm_zdnu_norm",
       "dzm_z_perc", "dzm_gl_var", "dzm_zd_var", "dzm_zd_entr",   nullptr};
-  static const std::array<const char*, kSizeFeatureCount> dependence{
+  static const std::array<const char*, kSizeFeatureCount> kDependence{
       "ngl_lde",     "ngl_hde",    "ngl_lgce",   "ngl_hgce",      "ngl_ldlge",    "ngl_ldhge",
       "ngl_hdlge",   "ngl_hdhge",  "ngl_glnu",   "ngl_glnu_norm", "ngl_dcnu",     "ngl_dcnu_norm",
       "ngl_dc_perc", "ngl_gl_var", "ngl_dc_var", "ngl_dc_entr",   "ngl_dc_energy"};
-  const std::array<const char*, kSizeFeatureCount>* names = &run_length;
+  const std::array<const char*, kSizeFeatureCount>* names = &kRunLength;
   switch (family) {
     case SizeFamily::kRunLength:
-      names = &run_length;
+      names = &kRunLength;
       break;
     case SizeFamily::kSizeZone:
-      names = &size_zone;
+      names = &kSizeZone;
       break;
     case SizeFamily::kDistanceZone:
-      names = &distance_zone;
+      names = &kDistanceZone;
       break;
     case SizeFamily::kDependence:
-      names = &dependence;
+      names = &kDependence;
       break;
   }
   for (size_t f = 0; f < values.size(); ++f) {

@@ -87,7 +87,7 @@ struct SizeMatrix {
 };
 
 // Builds a SizeMatrix from one (level, size) observation per element.
-SizeMatrix make_size_matrix(std::vector<std::pair<int32_t, int64_t>> observations,
+SizeMatrix make_size_matrix(const std::vector<std::pair<int32_t, int64_t>>& observations,
                             double voxel_count);
 SizeMatrix merge_size_matrices(const std::vector<const SizeMatrix*>& matrices);
 

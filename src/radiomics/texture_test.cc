@@ -136,9 +136,9 @@ TEST(Zones, DistanceMapOfASolidCube) {
   // A 5 x 5 x 5 cube padded to 7^3: distances 1 (surface), 2, 3 (centre), 6-connected.
   const Index3 size{7, 7, 7};
   std::vector<uint8_t> mask(343, 0);
-  for (int k = 1; k <= 5; ++k) {
-    for (int j = 1; j <= 5; ++j) {
-      for (int i = 1; i <= 5; ++i) mask[static_cast<size_t>(i + 7 * (j + 7 * k))] = 1;
+  for (size_t k = 1; k <= 5; ++k) {
+    for (size_t j = 1; j <= 5; ++j) {
+      for (size_t i = 1; i <= 5; ++i) mask[i + 7 * (j + 7 * k)] = 1;
     }
   }
   const std::vector<int32_t> distance = edge_distance_map(size, mask, false);

@@ -88,8 +88,7 @@ ZoneMatrices count_zones(const GreyLevelGrid& grid, const RoiVoxels& voxels,
     distances.emplace_back(level, zone_distance);
   }
   const auto voxel_count = static_cast<double>(end - begin);
-  return {make_size_matrix(std::move(sizes), voxel_count),
-          make_size_matrix(std::move(distances), voxel_count)};
+  return {make_size_matrix(sizes, voxel_count), make_size_matrix(distances, voxel_count)};
 }
 
 void add_zone_features(const GreyLevelGrid& grid, const std::vector<uint8_t>& morphological_mask,

@@ -32,7 +32,7 @@ struct DroCase {
 
 // test-data.md §1, "Golden values": IBSI targets 0.20 / 1.00 / 4.00 ± 0.005 (DRO_2_3: Du Bois
 // values ± 0.001), and the exact results of the rule set of pet-quantification.md.
-const DroCase kDroCases[] = {
+constexpr DroCase kDroCases[] = {
     {"DRO_0_0", 0.20, 1.00, 4.00, 0.005, 0.2000, 1.0000, 4.0000},
     {"DRO_1_0", 0.20, 1.00, 4.00, 0.005, 0.2000, 1.0000, 4.0000},
     {"DRO_2_0", 0.20, 1.00, 4.00, 0.005, 0.2000, 1.0000, 4.0000},

@@ -12,15 +12,16 @@ namespace {
 
 // DICOM PS3.3 C.8.9.1.1.3 defined terms with no path to SUV.
 const std::set<std::string>& parametric_units() {
-  static const std::set<std::string> units = {"MLMING", "MLG",    "UMOLMINML", "MGMINML", "MLMINML",
-                                              "MLML",   "UMOLML", "PCNT",      "CM2",     "STDDEV"};
-  return units;
+  static const std::set<std::string> kUnits = {"MLMING",  "MLG",   "UMOLMINML", "MGMINML",
+                                               "MLMINML", "MLML",  "UMOLML",    "PCNT",
+                                               "CM2",     "STDDEV"};
+  return kUnits;
 }
 
 bool is_known_units_term(const std::string& units) {
-  static const std::set<std::string> quantitative = {"BQML",     "CNTS",    "CPS", "GML", "CM2ML",
-                                                     "PROPCNTS", "PROPCPS", "1CM", "NONE"};
-  return quantitative.count(units) > 0 || parametric_units().count(units) > 0;
+  static const std::set<std::string> kQuantitative = {"BQML",     "CNTS",    "CPS", "GML", "CM2ML",
+                                                      "PROPCNTS", "PROPCPS", "1CM", "NONE"};
+  return kQuantitative.count(units) > 0 || parametric_units().count(units) > 0;
 }
 
 UnitsCategory classify_units(const std::string& units, PlanLog& log) {

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <utility>
 
+#include "oncotrace/datetime.h"
 #include "oncotrace/error.h"
 #include "oncotrace/suv.h"
 #include "oncotrace/version.h"
@@ -684,6 +686,36 @@ TEST(SuvPlanTest, ApplyMultipliesEachPlaneByItsFactor) {
   SuvPlan wrong = plan;
   wrong.factor_per_slice.pop_back();
   EXPECT_THROW(apply_suv(frame, wrong), InternalError);
+
+  // The in-place form gives the same bits and leaves the frame's image empty.
+  Frame moved = frame;
+  const ImageVolume in_place = apply_suv(std::move(moved), plan);
+  EXPECT_EQ(in_place.values, suv.values);
+  EXPECT_TRUE(in_place.geometry.same_grid_as(suv.geometry));
+  EXPECT_TRUE(moved.image.values.empty());  // NOLINT(bugprone-use-after-move): documented state
+  Frame wrong_frame = frame;
+  EXPECT_THROW(apply_suv(std::move(wrong_frame), wrong), InternalError);
+}
+
+TEST(SuvPlanTest, SecondsFromAdministrationUseTheSuvTimeRules) {
+  SeriesHeader header = dro_header();
+  header.series_date = "20250102";
+  header.series_time = "003000";
+  header.radiopharmaceutical.start_datetime = {};
+  header.radiopharmaceutical.start_time = tagged(std::string("233000"), "(0018,1072)");
+  // TM-only injection 23 h after the scan on the same date: the evening before (rollover).
+  EXPECT_DOUBLE_EQ(*seconds_from_administration_to_series_time(header), 3600.0);
+  // Within 1 h after the scan it stays negative (a clock problem, not a rollover).
+  header.radiopharmaceutical.start_time = tagged(std::string("010000"), "(0018,1072)");
+  EXPECT_DOUBLE_EQ(*seconds_from_administration_to_series_time(header), -1800.0);
+  // A full date-time is used as it is; the override wins over both.
+  header.radiopharmaceutical.start_datetime = tagged(std::string("20250101220000"), "(0018,1078)");
+  EXPECT_DOUBLE_EQ(*seconds_from_administration_to_series_time(header), 9000.0);
+  SuvOverrides overrides;
+  overrides.injection_time = parse_iso8601("2025-01-02T00:00:00");
+  EXPECT_DOUBLE_EQ(*seconds_from_administration_to_series_time(header, overrides), 1800.0);
+  header.series_time = "";
+  EXPECT_FALSE(seconds_from_administration_to_series_time(header).has_value());
 }
 
 TEST(SuvPlanTest, UnavailableReasonIsEmptyOrOneMessage) {

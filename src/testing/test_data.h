@@ -39,7 +39,8 @@ class TemporaryDirectory {
 
 }  // namespace oncotrace::testing
 
-// Declares `const std::filesystem::path data_dir` for the named data set, or skips/fails.
+// Declares `const std::filesystem::path& data_dir` for the named data set, or skips/fails.
+// (The NOLINT below: bugprone-macro-parentheses reads the declared name as an expression.)
 #define ONCOTRACE_REQUIRE_TEST_DATA(data_dir, relative)                                        \
   const auto data_dir##_found = ::oncotrace::testing::find_test_data(relative);                \
   if (!data_dir##_found) {                                                                     \
@@ -50,6 +51,6 @@ class TemporaryDirectory {
     GTEST_SKIP() << "*** SKIPPED: test data '" << (relative) << "' not found below "           \
                  << ::oncotrace::testing::test_data_root() << "; set ONCOTRACE_TEST_DATA ***"; \
   }                                                                                            \
-  const std::filesystem::path data_dir = *data_dir##_found
+  const std::filesystem::path& data_dir = *data_dir##_found  // NOLINT(bugprone-macro-parentheses)
 
 #endif  // ONCOTRACE_TESTING_TEST_DATA_H_

@@ -80,7 +80,7 @@ void add_unique(std::vector<std::string>& found, const std::string& symbol) {
 const std::vector<std::string>& nuclide_symbols() {
   static const std::vector<std::string> kSymbols = [] {
     std::vector<std::string> symbols;
-    for (const NuclideSpelling& s : spellings()) symbols.push_back(s.symbol);
+    for (const NuclideSpelling& s : spellings()) symbols.emplace_back(s.symbol);
     return symbols;
   }();
   return kSymbols;

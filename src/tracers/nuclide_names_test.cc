@@ -65,7 +65,9 @@ TEST(NuclideCodes, SnomedCodesAreThoseOfCid4020) {
     if (std::string(entry.scheme) != "SCT") continue;
     DSRCodedEntryValue coded(entry.value, entry.scheme, "?");
     ASSERT_TRUE(cid4020.lookupCodedEntry(coded).good()) << entry.value;
-    // The CID 4020 meaning ("^18^Fluorine") must name the same nuclide.
+    // The CID 4020 meaning ("^18^Fluorine") must name the same nuclide. OFString is std::string
+    // only in DCMTK builds with STL strings; c_str() keeps this portable.
+    // NOLINTNEXTLINE(readability-redundant-string-cstr): see above
     EXPECT_EQ(nuclide_symbol_in_text(coded.getCodeMeaning().c_str()), entry.nuclide)
         << entry.value << " " << coded.getCodeMeaning();
   }

@@ -134,9 +134,10 @@ class CatalogueChecker {
     if (v.size() < min_items) {
       problem(where + "." + key, "needs at least " + std::to_string(min_items) + " item(s)");
     }
+    const std::string field = where + "." + key;
     for (size_t i = 0; i < v.size(); ++i) {
       if (!v[i].is_string() || v[i].get<std::string>().empty()) {
-        problem(where + "." + key + "[" + std::to_string(i) + "]", "must be a non-empty string");
+        problem(field + "[" + std::to_string(i) + "]", "must be a non-empty string");
       }
     }
   }
@@ -204,10 +205,11 @@ void check_organ_list(CatalogueChecker& c, const json& tracer, const std::string
     c.problem(where + "." + key, "must be an array");
     return;
   }
+  const std::string field = where + "." + key;
   for (size_t i = 0; i < list.size(); ++i) {
-    const std::string at = where + "." + key + "[" + std::to_string(i) + "]";
+    const std::string at = field + "[" + std::to_string(i) + "]";
     std::vector<std::string> required = {"organ", "source", "verified"};
-    if (reason_required) required.push_back("reason");
+    if (reason_required) required.emplace_back("reason");
     if (!c.object_with_keys(list[i], at, required, {"reason"})) continue;
     c.enum_field(list[i], "organ", at, organ_vocabulary());
     c.string_field(list[i], "reason", at);

@@ -308,8 +308,11 @@ TEST(TracerCatalogue, DicomCodesAreThoseOfCid4021) {
   for (const Tracer& t : default_tracer_catalogue().tracers()) {
     for (const TracerCode& code : t.codes) {
       if (code.scheme == "SRT" || code.scheme == "99SDM") continue;
+      // OFString is std::string only in DCMTK builds with STL strings; c_str() keeps this portable.
+      // NOLINTNEXTLINE(readability-redundant-string-cstr): see above
       DSRCodedEntryValue entry(code.value.c_str(), code.scheme.c_str(), code.meaning.c_str());
       EXPECT_TRUE(cid4021.lookupCodedEntry(entry).good()) << t.id << " " << code.value;
+      // NOLINTNEXTLINE(readability-redundant-string-cstr): OFString, as above
       EXPECT_EQ(std::string(entry.getCodeMeaning().c_str()), code.meaning) << t.id;
       ++checked;
     }

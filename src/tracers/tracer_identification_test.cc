@@ -109,6 +109,8 @@ TracerDicomFields fields_of_first_file(const std::filesystem::path& folder) {
   auto read = [](DcmItem* item, const DcmTagKey& tag) {
     OFString value;
     item->findAndGetOFString(tag, value);
+    // OFString is std::string only in DCMTK builds with STL strings; c_str() keeps this portable.
+    // NOLINTNEXTLINE(readability-redundant-string-cstr): see above
     return std::string(value.c_str());
   };
   fields.radiopharmaceutical = read(info, DCM_Radiopharmaceutical);

@@ -1,0 +1,572 @@
+// Organ heuristics from CT (HU) and PET (SUV) without a label map. The rules and their options
+// are stated in include/oncotrace/organs.h (OrganHeuristicOptions) and docs/organs.md.
+#include <algorithm>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <limits>
+
+#include "oncotrace/error.h"
+#include "oncotrace/organs.h"
+#include "oncotrace/segment.h"
+#include "organs/morphology.h"
+
+namespace oncotrace {
+namespace {
+
+using organs_internal::component_containing;
+using organs_internal::count_voxels;
+using organs_internal::dilate_mm;
+using organs_internal::erode_mm;
+using organs_internal::fill_axial_holes;
+using organs_internal::largest_component;
+using organs_internal::VoxelPositions;
+
+// printf-style formatting of the numbers (and C strings) of explanations; the format attribute
+// lets the compiler check every pattern against its arguments.
+__attribute__((format(printf, 1, 2))) std::string format(const char* pattern, ...) {
+  char buffer[768];
+  va_list arguments;
+  va_start(arguments, pattern);
+  std::vsnprintf(buffer, sizeof(buffer), pattern, arguments);
+  va_end(arguments);
+  return buffer;
+}
+
+struct Extent {
+  double min = std::numeric_limits<double>::infinity();
+  double max = -std::numeric_limits<double>::infinity();
+  bool empty() const { return min > max; }
+  void include(double value) {
+    min = std::min(min, value);
+    max = std::max(max, value);
+  }
+};
+
+class Heuristics {
+ public:
+  Heuristics(const ImageVolume& suv, const ImageVolume* ct, const OrganHeuristicOptions& options)
+      : suv_(suv),
+        options_(options),
+        grid_(suv.geometry),
+        positions_(suv.geometry),
+        labels_(suv.geometry, 0) {
+    if (ct != nullptr) {
+      ct_ = nearest_neighbour_image(*ct, grid_, -1000.0f);
+      has_ct_ = true;
+    }
+  }
+
+  OrganSegmentation run() {
+    find_body();
+    if (has_ct_) {
+      find_lungs();
+      find_bone();
+    }
+    find_brain();
+    find_bladder();
+    estimate_liver_level();
+    if (liver_level_ > 0.0) {
+      find_kidneys();
+      find_liver();
+      liver_z_ = organ_z("liver");
+    }
+    if (options_.detect_heart) find_heart();
+    if (liver_level_ > 0.0) {
+      find_aorta();
+      find_spleen();
+    }
+    if (has_ct_) find_muscle();
+    OrganSegmentation result;
+    result.labels = std::move(labels_);
+    result.body = std::move(body_);
+    result.source = "heuristic";
+    result.organs = std::move(provenance_);
+    result.warnings = std::move(warnings_);
+    return result;
+  }
+
+ private:
+  const ImageVolume& suv_;
+  const OrganHeuristicOptions& options_;
+  const Geometry& grid_;
+  VoxelPositions positions_;
+  ImageVolume ct_;
+  bool has_ct_ = false;
+  LabelMap labels_;
+  Mask body_;
+  std::map<std::string, OrganProvenance> provenance_;
+  std::vector<std::string> warnings_;
+  Extent body_z_;
+  double body_centre_x_ = 0.0;
+  double body_centre_y_ = 0.0;
+  Extent lung_z_;
+  Extent right_lung_z_;
+  double lung_min_y_ = 0.0;
+  Extent liver_z_;
+  double liver_level_ = 0.0;
+
+  size_t size() const { return grid_.voxel_count(); }
+  Vec3 pos(size_t v) const { return positions_.at_offset(v); }
+  bool free_body_voxel(size_t v) const { return body_.values[v] != 0 && labels_.values[v] == 0; }
+
+  void assign(const std::string& organ, const Mask& mask, const std::string& method) {
+    const uint16_t label = *canonical_organ_label(organ);
+    size_t count = 0;
+    for (size_t v = 0; v < size(); ++v) {
+      if (mask.values[v] != 0 && labels_.values[v] == 0) {
+        labels_.values[v] = label;
+        ++count;
+      }
+    }
+    if (count == 0) {
+      warnings_.push_back(organ + " not found: " + method);
+      return;
+    }
+    OrganProvenance provenance;
+    provenance.method = method;
+    provenance.voxel_count = count;
+    provenance.volume_ml = static_cast<double>(count) * grid_.voxel_volume_ml();
+    provenance_[organ] = provenance;
+  }
+
+  double volume_ml(const Mask& mask) const {
+    return static_cast<double>(count_voxels(mask)) * grid_.voxel_volume_ml();
+  }
+
+  void find_body() {
+    Mask above(grid_, 0);
+    for (size_t v = 0; v < size(); ++v) {
+      above.values[v] =
+          has_ct_ ? ct_.values[v] > options_.body_min_hu : suv_.values[v] > options_.body_min_suv;
+    }
+    body_ = fill_axial_holes(largest_component(above));
+    double sum_x = 0.0, sum_y = 0.0;
+    size_t count = 0;
+    for (size_t v = 0; v < size(); ++v) {
+      if (body_.values[v] == 0) continue;
+      body_z_.include(pos(v)[2]);
+      sum_x += pos(v)[0];
+      sum_y += pos(v)[1];
+      ++count;
+    }
+    if (count == 0) {
+      throw InvalidInputError("segment_organs: no body found (no voxel above the body threshold)");
+    }
+    body_centre_x_ = sum_x / static_cast<double>(count);
+    body_centre_y_ = sum_y / static_cast<double>(count);
+  }
+
+  void find_lungs() {
+    Mask air(grid_, 0);
+    for (size_t v = 0; v < size(); ++v) {
+      air.values[v] = free_body_voxel(v) && ct_.values[v] < options_.lung_max_hu;
+    }
+    const ComponentLabelling components =
+        label_components(air, Connectivity::kVertices26, options_.lung_min_volume_ml);
+    Mask lungs(grid_, 0);
+    lung_min_y_ = std::numeric_limits<double>::infinity();
+    for (size_t v = 0; v < size(); ++v) {
+      if (components.labels.values[v] == 0) continue;
+      lungs.values[v] = 1;
+      lung_z_.include(pos(v)[2]);
+      lung_min_y_ = std::min(lung_min_y_, pos(v)[1]);
+      if (pos(v)[0] < body_centre_x_) right_lung_z_.include(pos(v)[2]);
+    }
+    assign("lung", lungs,
+           format("CT: air (HU < %g) inside the body, components >= %g mL", options_.lung_max_hu,
+                  options_.lung_min_volume_ml));
+  }
+
+  void find_bone() {
+    Mask dense(grid_, 0);
+    for (size_t v = 0; v < size(); ++v) {
+      dense.values[v] = body_.values[v] != 0 && ct_.values[v] > options_.bone_min_hu;
+    }
+    const ComponentLabelling components =
+        label_components(dense, Connectivity::kVertices26, options_.bone_min_volume_ml);
+    Mask bone(grid_, 0);
+    for (size_t v = 0; v < size(); ++v) bone.values[v] = components.labels.values[v] != 0;
+    assign("bone", bone,
+           format("CT: HU > %g, components >= %g mL", options_.bone_min_hu,
+                  options_.bone_min_volume_ml));
+  }
+
+  // The largest component of free voxels in `window` with SUV >= max(min_suv, fraction x max),
+  // the maximum taken first over the window and then over the first component (so that a hotter
+  // lesion elsewhere in the window does not set the threshold).
+  Mask hot_organ(const Mask& window, double min_suv, double fraction, double min_volume_ml,
+                 double* threshold_used) const {
+    double window_max = 0.0;
+    for (size_t v = 0; v < size(); ++v) {
+      if (window.values[v] != 0 && free_body_voxel(v)) {
+        window_max = std::max(window_max, static_cast<double>(suv_.values[v]));
+      }
+    }
+    auto segment = [&](double level) {
+      const double threshold = std::max(min_suv, fraction * level);
+      Mask above(grid_, 0);
+      for (size_t v = 0; v < size(); ++v) {
+        above.values[v] =
+            window.values[v] != 0 && free_body_voxel(v) && suv_.values[v] >= threshold;
+      }
+      *threshold_used = threshold;
+      return largest_component(above);
+    };
+    Mask first = segment(window_max);
+    double organ_max = 0.0;
+    for (size_t v = 0; v < size(); ++v) {
+      if (first.values[v] != 0)
+        organ_max = std::max(organ_max, static_cast<double>(suv_.values[v]));
+    }
+    Mask organ = organ_max > 0.0 ? segment(organ_max) : first;
+    if (volume_ml(organ) < min_volume_ml) return Mask(grid_, 0);
+    return organ;
+  }
+
+  Mask z_window(double z_low, double z_high) const {
+    Mask window(grid_, 0);
+    for (size_t v = 0; v < size(); ++v) {
+      window.values[v] = pos(v)[2] >= z_low && pos(v)[2] <= z_high;
+    }
+    return window;
+  }
+
+  void find_brain() {
+    const double z_low = body_z_.max - options_.brain_search_length_mm;
+    double threshold = 0.0;
+    const Mask brain =
+        hot_organ(z_window(z_low, body_z_.max), options_.brain_min_suv,
+                  options_.brain_fraction_of_max, options_.brain_min_volume_ml, &threshold);
+    assign("brain", brain,
+           format("PET: largest component with SUV >= %.3g (max(%g, %g x max)) in the cranial "
+                  "%g mm of the body",
+                  threshold, options_.brain_min_suv, options_.brain_fraction_of_max,
+                  options_.brain_search_length_mm));
+  }
+
+  void find_bladder() {
+    const double z_high = body_z_.min + options_.bladder_search_length_mm;
+    double threshold = 0.0;
+    const Mask bladder =
+        hot_organ(z_window(body_z_.min, z_high), options_.bladder_min_suv,
+                  options_.bladder_fraction_of_max, options_.bladder_min_volume_ml, &threshold);
+    assign("bladder", bladder,
+           format("PET: largest component with SUV >= %.3g (max(%g, %g x max)) in the caudal "
+                  "%g mm of the body",
+                  threshold, options_.bladder_min_suv, options_.bladder_fraction_of_max,
+                  options_.bladder_search_length_mm));
+  }
+
+  Extent organ_z(const char* organ) const {
+    Extent z;
+    if (provenance_.find(organ) == provenance_.end()) return z;
+    const uint16_t label = *canonical_organ_label(organ);
+    for (size_t v = 0; v < size(); ++v) {
+      if (labels_.values[v] == label) z.include(pos(v)[2]);
+    }
+    return z;
+  }
+
+  // Heart window. With lungs: the lower heart_lung_fraction of the lungs' z range, within
+  // heart_max_distance_from_midline_mm of the mid-sagittal plane, not anterior to the lungs.
+  // Without lungs: from 40 mm below to 150 mm above the liver dome, same distance from the
+  // midline, anterior to body centre + 20 mm.
+  bool in_heart_window(const Vec3& p) const {
+    if (std::abs(p[0] - body_centre_x_) > options_.heart_max_distance_from_midline_mm) return false;
+    if (!lung_z_.empty()) {
+      const double top = lung_z_.min + options_.heart_lung_fraction * (lung_z_.max - lung_z_.min);
+      return p[2] >= lung_z_.min && p[2] <= top && p[1] >= lung_min_y_;
+    }
+    return p[2] >= liver_z_.max - 40.0 && p[2] <= liver_z_.max + 150.0 &&
+           p[1] <= body_centre_y_ + 20.0;
+  }
+
+  // Stage 1: the largest component of free voxels >= heart_min_suv in the heart window (lesions
+  // are smaller than the myocardium). Stage 2: threshold max(heart_min_suv, fraction x its max),
+  // the component holding its hottest voxel, within the heart window's z range widened by 50 mm,
+  // axial holes (chambers) filled.
+  void find_heart() {
+    if (lung_z_.empty() && liver_z_.empty()) {
+      warnings_.push_back("heart not searched: neither lungs (CT) nor liver found to locate it");
+      return;
+    }
+    Mask candidates(grid_, 0);
+    Extent window_z;
+    for (size_t v = 0; v < size(); ++v) {
+      const Vec3 p = pos(v);
+      if (!free_body_voxel(v) || !in_heart_window(p)) continue;
+      window_z.include(p[2]);
+      candidates.values[v] = suv_.values[v] >= options_.heart_min_suv;
+    }
+    const Mask core = largest_component(candidates);
+    size_t hottest = size();
+    double hottest_value = 0.0;
+    for (size_t v = 0; v < size(); ++v) {
+      if (core.values[v] != 0 && suv_.values[v] > hottest_value) {
+        hottest_value = suv_.values[v];
+        hottest = v;
+      }
+    }
+    if (hottest == size()) {
+      warnings_.push_back(
+          format("heart not found: no voxel >= %g in the heart window", options_.heart_min_suv));
+      return;
+    }
+    const double threshold =
+        std::max(options_.heart_min_suv, options_.heart_fraction_of_max * hottest_value);
+    Mask above(grid_, 0);
+    for (size_t v = 0; v < size(); ++v) {
+      const double z = pos(v)[2];
+      above.values[v] = free_body_voxel(v) && suv_.values[v] >= threshold &&
+                        z >= window_z.min - 50.0 && z <= window_z.max + 50.0;
+    }
+    Mask heart = fill_axial_holes(component_containing(above, hottest));
+    for (size_t v = 0; v < size(); ++v) heart.values[v] = heart.values[v] && free_body_voxel(v);
+    const double volume = volume_ml(heart);
+    if (volume < options_.heart_min_volume_ml || volume > options_.heart_max_volume_ml) {
+      warnings_.push_back(
+          format("heart not found: the hot component in the heart window has %.0f "
+                 "mL, outside %g..%g mL",
+                 volume, options_.heart_min_volume_ml, options_.heart_max_volume_ml));
+      return;
+    }
+    assign(
+        "heart", heart,
+        format("PET: largest component >= %g in the heart window (%s), then the component "
+               "with SUV >= %.3g (max(%g, %g x its max %.3g)), axial holes filled",
+               options_.heart_min_suv,
+               lung_z_.empty() ? "above the liver dome" : "lower part of the lungs' z range",
+               threshold, options_.heart_min_suv, options_.heart_fraction_of_max, hottest_value));
+  }
+
+  // z window for the liver: from 200 mm below to 60 mm above the right lung base with CT; without
+  // lungs, from 50 mm above the bladder to 150 mm below the brain (the body's ends when they were
+  // not found).
+  Extent liver_z() const {
+    Extent z;
+    if (!right_lung_z_.empty()) {
+      z.include(right_lung_z_.min - 200.0);
+      z.include(right_lung_z_.min + 60.0);
+      return z;
+    }
+    const Extent bladder = organ_z("bladder");
+    const Extent brain = organ_z("brain");
+    z.include(bladder.empty() ? body_z_.min : bladder.max + 50.0);
+    z.include(brain.empty() ? body_z_.max : brain.min - 150.0);
+    return z;
+  }
+
+  bool liver_ct_ok(size_t v) const {
+    return !has_ct_ ||
+           (ct_.values[v] >= options_.liver_min_hu && ct_.values[v] <= options_.liver_max_hu);
+  }
+
+  // Stage 1: the largest opened component of moderately uptaking voxels in the right upper
+  // abdomen; the liver level is the median SUV of that component.
+  void estimate_liver_level() {
+    const Extent z = liver_z();
+    Mask candidates(grid_, 0);
+    for (size_t v = 0; v < size(); ++v) {
+      const Vec3 p = pos(v);
+      candidates.values[v] = free_body_voxel(v) && p[0] < body_centre_x_ && p[2] >= z.min &&
+                             p[2] <= z.max && suv_.values[v] >= options_.liver_min_suv &&
+                             liver_ct_ok(v);
+    }
+    const Mask core = largest_component(erode_mm(candidates, options_.liver_opening_mm));
+    std::vector<float> values;
+    for (size_t v = 0; v < size(); ++v) {
+      if (core.values[v] != 0) values.push_back(suv_.values[v]);
+    }
+    if (values.empty()) {
+      warnings_.push_back(
+          "liver not found: no moderately uptaking region in the right upper abdomen; kidneys, "
+          "aorta and spleen (found relative to the liver) are not searched either");
+      return;
+    }
+    std::nth_element(values.begin(), values.begin() + static_cast<int64_t>(values.size() / 2),
+                     values.end());
+    liver_level_ = values[values.size() / 2];
+  }
+
+  void find_kidneys() {
+    const double threshold = options_.kidney_fraction_of_liver * liver_level_;
+    const Extent liver = liver_z();
+    const double z_high = (liver.min + liver.max) / 2.0;
+    double z_low = body_z_.min;
+    if (const auto it = provenance_.find("bladder"); it != provenance_.end()) {
+      Extent bladder;
+      const uint16_t label = *canonical_organ_label("bladder");
+      for (size_t v = 0; v < size(); ++v) {
+        if (labels_.values[v] == label) bladder.include(pos(v)[2]);
+      }
+      z_low = bladder.max;
+    }
+    Mask kidneys(grid_, 0);
+    for (const int side : {-1, 1}) {
+      Mask candidates(grid_, 0);
+      for (size_t v = 0; v < size(); ++v) {
+        const Vec3 p = pos(v);
+        const bool on_side = side < 0 ? p[0] < body_centre_x_ : p[0] >= body_centre_x_;
+        candidates.values[v] = free_body_voxel(v) && on_side && p[1] > body_centre_y_ &&
+                               p[2] > z_low && p[2] < z_high && suv_.values[v] >= threshold;
+      }
+      const ComponentLabelling components =
+          label_components(candidates, Connectivity::kVertices26, options_.kidney_min_volume_ml);
+      uint16_t best = 0;
+      size_t best_count = 0;
+      for (const Component& component : components.kept) {
+        if (component.volume_ml <= options_.kidney_max_volume_ml &&
+            component.voxel_count > best_count) {
+          best = component.label;
+          best_count = component.voxel_count;
+        }
+      }
+      if (best == 0) continue;
+      for (size_t v = 0; v < size(); ++v) {
+        if (components.labels.values[v] == best) kidneys.values[v] = 1;
+      }
+    }
+    assign("kidney", kidneys,
+           format("PET: on each side, the largest component of %g..%g mL with SUV >= %.3g (%g x "
+                  "liver level %.3g), posterior half, between the bladder and the liver centre",
+                  options_.kidney_min_volume_ml, options_.kidney_max_volume_ml, threshold,
+                  options_.kidney_fraction_of_liver, liver_level_));
+  }
+
+  // Moderately uptaking candidates (band around the level) in the z window of the liver.
+  Mask band_candidates(double low, double high, bool right_side) const {
+    const Extent z = liver_z();
+    Mask candidates(grid_, 0);
+    for (size_t v = 0; v < size(); ++v) {
+      const Vec3 p = pos(v);
+      const bool side = right_side ? p[0] < body_centre_x_ + 50.0 : p[0] > body_centre_x_;
+      candidates.values[v] = free_body_voxel(v) && side && p[2] >= z.min - 50.0 &&
+                             p[2] <= z.max + 50.0 && suv_.values[v] >= low &&
+                             suv_.values[v] <= high && liver_ct_ok(v);
+    }
+    return candidates;
+  }
+
+  void find_liver() {
+    const double low = 0.75 * liver_level_;
+    const double high = options_.liver_hot_limit_factor * liver_level_;
+    const Mask candidates = band_candidates(low, high, true);
+    const Mask opened =
+        dilate_mm(largest_component(erode_mm(candidates, options_.liver_opening_mm)),
+                  options_.liver_opening_mm);
+    Mask liver(grid_, 0);
+    for (size_t v = 0; v < size(); ++v) liver.values[v] = opened.values[v] && candidates.values[v];
+    liver = largest_component(liver);
+    if (volume_ml(liver) < options_.liver_min_volume_ml) {
+      warnings_.push_back(
+          format("liver not found: the largest candidate region has %.0f mL < %g mL",
+                 volume_ml(liver), options_.liver_min_volume_ml));
+      return;
+    }
+    assign("liver", liver,
+           format("PET%s: largest component, opened by %g mm, of SUV in [%.3g, %.3g] (0.75..%g x "
+                  "liver level %.3g) in the right upper abdomen",
+                  has_ct_ ? " + CT" : "", options_.liver_opening_mm, low, high,
+                  options_.liver_hot_limit_factor, liver_level_) +
+               (has_ct_ ? format(", HU in [%g, %g]", options_.liver_min_hu, options_.liver_max_hu)
+                        : std::string()));
+  }
+
+  void find_aorta() {
+    // From the liver's lower end (abdominal aorta) to the top of the thorax (lungs, or 150 mm
+    // above the liver dome without lungs).
+    Extent thorax;
+    thorax.include(liver_z_.empty() ? body_z_.min : liver_z_.min);
+    thorax.include(!lung_z_.empty() ? lung_z_.max
+                                    : (liver_z_.empty() ? body_z_.max : liver_z_.max + 150.0));
+    const double threshold =
+        std::max(options_.aorta_min_suv, options_.aorta_fraction_of_liver * liver_level_);
+    Mask candidates(grid_, 0);
+    for (size_t v = 0; v < size(); ++v) {
+      const Vec3 p = pos(v);
+      candidates.values[v] =
+          free_body_voxel(v) && p[2] >= thorax.min && p[2] <= thorax.max &&
+          std::abs(p[0] - body_centre_x_) <= options_.aorta_max_distance_from_midline_mm &&
+          suv_.values[v] >= threshold;
+    }
+    const ComponentLabelling components =
+        label_components(candidates, Connectivity::kVertices26, 0.0);
+    std::vector<Extent> z_extent(components.kept.size() + 1);
+    for (size_t v = 0; v < size(); ++v) {
+      const uint16_t label = components.labels.values[v];
+      if (label != 0) z_extent[label].include(pos(v)[2]);
+    }
+    uint16_t best = 0;
+    double best_length = 0.0;
+    for (const Component& component : components.kept) {
+      const double length = z_extent[component.label].max - z_extent[component.label].min;
+      if (length > best_length) {
+        best_length = length;
+        best = component.label;
+      }
+    }
+    if (best == 0 || best_length < options_.aorta_min_length_mm) {
+      warnings_.push_back(
+          format("aorta not found: no tube of SUV >= %.3g at least %g mm long in "
+                 "the thorax",
+                 threshold, options_.aorta_min_length_mm));
+      return;
+    }
+    Mask aorta(grid_, 0);
+    for (size_t v = 0; v < size(); ++v) aorta.values[v] = components.labels.values[v] == best;
+    assign("aorta", aorta,
+           format("PET: the longest (z) component with SUV >= %.3g (max(%g, %g x liver level)) "
+                  "within %g mm of the mid-sagittal plane, liver bottom to thorax top",
+                  threshold, options_.aorta_min_suv, options_.aorta_fraction_of_liver,
+                  options_.aorta_max_distance_from_midline_mm));
+  }
+
+  void find_spleen() {
+    const double low = 0.6 * liver_level_;
+    const double high = options_.liver_hot_limit_factor * liver_level_;
+    const Mask candidates = band_candidates(low, high, false);
+    const Mask opened =
+        dilate_mm(largest_component(erode_mm(candidates, options_.liver_opening_mm / 2.0)),
+                  options_.liver_opening_mm / 2.0);
+    Mask spleen(grid_, 0);
+    for (size_t v = 0; v < size(); ++v) spleen.values[v] = opened.values[v] && candidates.values[v];
+    spleen = largest_component(spleen);
+    const double volume = volume_ml(spleen);
+    if (volume < options_.spleen_min_volume_ml || volume > options_.spleen_max_volume_ml) {
+      warnings_.push_back(
+          format("spleen not found: the largest candidate region has %.0f mL, "
+                 "outside %g..%g mL",
+                 volume, options_.spleen_min_volume_ml, options_.spleen_max_volume_ml));
+      return;
+    }
+    assign("spleen", spleen,
+           format("PET: largest component, opened by %g mm, of SUV in [%.3g, %.3g] (0.6..%g x "
+                  "liver level) in the left upper abdomen",
+                  options_.liver_opening_mm / 2.0, low, high, options_.liver_hot_limit_factor));
+  }
+
+  void find_muscle() {
+    Mask candidates(grid_, 0);
+    for (size_t v = 0; v < size(); ++v) {
+      candidates.values[v] = free_body_voxel(v) && suv_.values[v] <= options_.muscle_max_suv &&
+                             ct_.values[v] >= options_.muscle_min_hu &&
+                             ct_.values[v] <= options_.muscle_max_hu;
+    }
+    assign("muscle", erode_mm(candidates, options_.muscle_erosion_mm),
+           format("PET + CT: body voxels in no other organ with SUV <= %g and HU in [%g, %g], "
+                  "eroded by %g mm",
+                  options_.muscle_max_suv, options_.muscle_min_hu, options_.muscle_max_hu,
+                  options_.muscle_erosion_mm));
+  }
+};
+
+}  // namespace
+
+OrganSegmentation segment_organs(const ImageVolume& suv, const ImageVolume* ct,
+                                 const OrganHeuristicOptions& options) {
+  if (suv.size() == 0) throw InvalidInputError("segment_organs: empty SUV image");
+  return Heuristics(suv, ct, options).run();
+}
+
+}  // namespace oncotrace

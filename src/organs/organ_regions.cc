@@ -1,0 +1,72 @@
+// Physiological-uptake exclusion and the organ of a lesion (include/oncotrace/organs.h).
+#include <vector>
+
+#include "oncotrace/error.h"
+#include "oncotrace/organs.h"
+#include "organs/morphology.h"
+
+namespace oncotrace {
+
+const std::vector<std::string>& default_physiological_organs() {
+  static const std::vector<std::string> organs{"brain", "bladder", "kidney", "heart"};
+  return organs;
+}
+
+LabelMap physiological_exclusion_labels(const OrganSegmentation& organs,
+                                        const std::vector<std::string>& extra_organs) {
+  std::vector<uint8_t> excluded(65536, 0);
+  std::vector<std::string> names = default_physiological_organs();
+  names.insert(names.end(), extra_organs.begin(), extra_organs.end());
+  for (const std::string& name : names) {
+    const std::optional<uint16_t> label = canonical_organ_label(name);
+    if (!label) {
+      throw InvalidInputError("physiological exclusion: \"" + name +
+                              "\" is not a canonical organ name");
+    }
+    excluded[*label] = 1;
+  }
+  LabelMap out(organs.labels.geometry, 0);
+  for (size_t v = 0; v < out.size(); ++v) {
+    const uint16_t label = organs.labels.values[v];
+    if (excluded[label] != 0) out.values[v] = label;
+  }
+  return out;
+}
+
+Mask physiological_exclusion_mask(const OrganSegmentation& organs,
+                                  const std::vector<std::string>& extra_organs) {
+  const LabelMap labels = physiological_exclusion_labels(organs, extra_organs);
+  Mask mask(labels.geometry, 0);
+  for (size_t v = 0; v < mask.size(); ++v) mask.values[v] = labels.values[v] != 0;
+  return mask;
+}
+
+std::string organ_of_region(const OrganSegmentation& organs, const Mask& region,
+                            double dilation_mm) {
+  if (!region.geometry.same_grid_as(organs.labels.geometry)) {
+    throw InvalidInputError("organ_of_region: the region (" + region.geometry.describe() +
+                            ") is not on the organ grid (" + organs.labels.geometry.describe() +
+                            ")");
+  }
+  const Mask grown = dilation_mm > 0.0 ? organs_internal::dilate_mm(region, dilation_mm) : region;
+  std::vector<size_t> counts(65536, 0);
+  for (size_t v = 0; v < grown.size(); ++v) {
+    if (grown.values[v] != 0) ++counts[organs.labels.values[v]];
+  }
+  uint16_t best = 0;
+  for (size_t label = 1; label < counts.size(); ++label) {
+    if (counts[label] > counts[best] || (best == 0 && counts[label] > 0)) {
+      best = static_cast<uint16_t>(label);
+    }
+  }
+  return best == 0 ? "unknown" : canonical_organ_name(best);
+}
+
+std::string organ_of_region(const OrganSegmentation& organs, const LabelMap& lesions,
+                            uint16_t label, double dilation_mm) {
+  Mask region(lesions.geometry, 0);
+  for (size_t v = 0; v < region.size(); ++v) region.values[v] = lesions.values[v] == label;
+  return organ_of_region(organs, region, dilation_mm);
+}
+
+}  // namespace oncotrace

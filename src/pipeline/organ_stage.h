@@ -1,0 +1,39 @@
+// The default organ and reference-placement stages of analyze_study() (internal to the pipeline
+// module): the organs module (oncotrace/organs.h) behind plain types.
+#ifndef ONCOTRACE_SRC_PIPELINE_ORGAN_STAGE_H_
+#define ONCOTRACE_SRC_PIPELINE_ORGAN_STAGE_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "oncotrace/measure.h"
+#include "oncotrace/pipeline.h"
+
+namespace oncotrace::pipeline_internal {
+
+// Organ maps from a label map or the heuristics (AnalysisRequest::organ_labels, organ_table,
+// extra_excluded_organs). Heuristic failures become a warning and no organs; label-map errors are
+// thrown (the user gave the file).
+OrganMaps default_organ_maps(const AnalysisRequest& request, const LoadedStudy& study,
+                             std::vector<std::string>& warnings);
+
+// One automatically placed reference region.
+struct PlacedRegion {
+  std::string name;  // "liver", "blood_pool", "spleen", "muscle"
+  std::optional<ReferenceRegionSpec> spec;
+  std::string method;       // "label_map", "heuristic", "not_placed"
+  std::string explanation;  // how, or why not
+  std::vector<std::string> warnings;
+};
+// place_reference_regions() on the primary image; the four regions in that order.
+std::vector<PlacedRegion> place_default_regions(const LoadedStudy& study, const OrganMaps& organs);
+
+// organ_of_region() for a lesion label; "" without a segmentation.
+std::string lesion_organ(const OrganMaps& organs, const LabelMap& lesions, uint16_t label);
+
+}  // namespace oncotrace::pipeline_internal
+
+#endif  // ONCOTRACE_SRC_PIPELINE_ORGAN_STAGE_H_
