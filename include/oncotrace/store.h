@@ -52,7 +52,7 @@ struct SeriesResult {
   friend bool operator==(const SeriesResult&, const SeriesResult&) = default;
 };
 
-struct LesionResult {
+struct StoredLesion {
   uint16_t label = 0;        // value in the lesion label map, unique within a study
   std::string name;          // human label, e.g. "lesion 3"
   std::string organ;         // location, "" when unknown
@@ -60,12 +60,12 @@ struct LesionResult {
   std::string tracking_uid;  // DICOM SEG / SR Tracking UID
   std::vector<Measurement> measurements;
 
-  friend bool operator==(const LesionResult&, const LesionResult&) = default;
+  friend bool operator==(const StoredLesion&, const StoredLesion&) = default;
 };
 
 // A reference region (liver sphere, blood-pool cylinder, spleen, muscle) and its statistics, in
 // the unit of the image it was measured on.
-struct ReferenceRegionResult {
+struct StoredReferenceRegion {
   std::string name;       // "liver", "blood_pool", "spleen", "muscle"; unique within a study
   std::string shape;      // "sphere", "cylinder", "label"
   std::string placement;  // "automatic", "user", "organ_label_map"
@@ -81,7 +81,7 @@ struct ReferenceRegionResult {
   std::string unit;     // "g/mL" for SUV, ...
   std::string warning;  // plausibility warning, "" when none
 
-  friend bool operator==(const ReferenceRegionResult&, const ReferenceRegionResult&) = default;
+  friend bool operator==(const StoredReferenceRegion&, const StoredReferenceRegion&) = default;
 };
 
 // How the results came about. JSON members are stored as given (text); the store does not parse
@@ -105,9 +105,9 @@ struct StudyResults {
   std::string study_time;          // DICOM TM as read, "" when absent
   std::string study_description;
   std::vector<SeriesResult> series;
-  std::vector<LesionResult> lesions;
+  std::vector<StoredLesion> lesions;
   std::vector<Measurement> study_measurements;  // per-patient summary: TMTV, TLG, Dmax, ...
-  std::vector<ReferenceRegionResult> reference_regions;
+  std::vector<StoredReferenceRegion> reference_regions;
   ProvenanceRecord provenance;
 
   friend bool operator==(const StudyResults&, const StudyResults&) = default;
@@ -144,8 +144,8 @@ struct MeasurementUnits {
 //   reference means were given.
 std::vector<Measurement> lesion_measurements(const LesionMetrics& metrics,
                                              const MeasurementUnits& units = {});
-// One LesionResult per LesionMetrics (label from the metrics, name "lesion <label>").
-std::vector<LesionResult> lesion_results(const std::vector<LesionMetrics>& metrics,
+// One StoredLesion per LesionMetrics (label from the metrics, name "lesion <label>").
+std::vector<StoredLesion> lesion_results(const std::vector<LesionMetrics>& metrics,
                                          const MeasurementUnits& units = {});
 // Per-patient summary as study measurements: lesion_count (1), total_mtv (mL), total_tlg and
 // total_tlg_sul when present (total-uptake unit), dmax (mm), and hottest_lesion_suv_max (uptake

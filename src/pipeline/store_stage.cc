@@ -20,7 +20,7 @@ void store_study(const StoreRequest& request) {
   units.uptake = request.uptake_unit;
   units.total_uptake = request.total_uptake_unit;
   for (const StoreLesion& lesion : request.lesions) {
-    oncotrace::LesionResult row;
+    oncotrace::StoredLesion row;
     row.label = lesion.label;
     row.name = lesion.name;
     row.organ = lesion.organ;
@@ -29,7 +29,7 @@ void store_study(const StoreRequest& request) {
   }
   results.study_measurements = patient_measurements(request.patient, units);
   for (const StoreRegion& region : request.regions) {
-    oncotrace::ReferenceRegionResult row;
+    oncotrace::StoredReferenceRegion row;
     row.name = region.name;
     row.shape = region.shape;
     row.placement = region.placement;

@@ -1,6 +1,6 @@
 // The default results-store stage of analyze_study() (internal to the pipeline module): the
 // results store (oncotrace/store.h) behind plain types. This header must not include
-// oncotrace/pipeline.h: store.h has its own LesionResult and ReferenceRegionResult.
+// oncotrace/pipeline.h: store.h has its own StoredLesion and StoredReferenceRegion.
 #ifndef ONCOTRACE_SRC_PIPELINE_STORE_STAGE_H_
 #define ONCOTRACE_SRC_PIPELINE_STORE_STAGE_H_
 

@@ -61,12 +61,12 @@ std::vector<Measurement> lesion_measurements(const LesionMetrics& metrics,
   return out;
 }
 
-std::vector<LesionResult> lesion_results(const std::vector<LesionMetrics>& metrics,
+std::vector<StoredLesion> lesion_results(const std::vector<LesionMetrics>& metrics,
                                          const MeasurementUnits& units) {
-  std::vector<LesionResult> lesions;
+  std::vector<StoredLesion> lesions;
   lesions.reserve(metrics.size());
   for (const LesionMetrics& lesion : metrics) {
-    LesionResult result;
+    StoredLesion result;
     result.label = lesion.label;
     result.name = "lesion " + std::to_string(lesion.label);
     result.measurements = lesion_measurements(lesion, units);

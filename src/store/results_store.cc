@@ -112,7 +112,7 @@ void insert_rows(Database& database, int64_t study_key, const StudyResults& resu
   Statement measurement(database,
                         "INSERT INTO measurements (lesion_key, quantity, value, unit, variant) "
                         "VALUES (?, ?, ?, ?, ?)");
-  for (const LesionResult& item : results.lesions) {
+  for (const StoredLesion& item : results.lesions) {
     lesion.bind(1, study_key).bind(2, static_cast<int64_t>(item.label));
     lesion.bind_text_or_null(3, item.name).bind_text_or_null(4, item.organ);
     lesion.bind_text_or_null(5, item.tracking_id).bind_text_or_null(6, item.tracking_uid);
@@ -141,7 +141,7 @@ void insert_rows(Database& database, int64_t study_key, const StudyResults& resu
                    "centre_y_mm, centre_z_mm, diameter_mm, length_mm, mean, sd, max, min, "
                    "voxel_count, volume_ml, unit, warning) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  for (const ReferenceRegionResult& item : results.reference_regions) {
+  for (const StoredReferenceRegion& item : results.reference_regions) {
     const std::string what = "reference region " + item.name;
     for (double value : {item.centre_mm[0], item.centre_mm[1], item.centre_mm[2], item.diameter_mm,
                          item.length_mm, item.mean, item.sd, item.max, item.min, item.volume_ml}) {
@@ -301,7 +301,7 @@ std::optional<StudyResults> ResultsStore::load_study_results(
                          "lesion_key = ? ORDER BY measurement_key");
   lesions.bind(1, study_key);
   while (lesions.step()) {
-    LesionResult lesion;
+    StoredLesion lesion;
     lesion.label = static_cast<uint16_t>(lesions.column_integer(1));
     lesion.name = lesions.column_text(2);
     lesion.organ = lesions.column_text(3);
@@ -333,7 +333,7 @@ std::optional<StudyResults> ResultsStore::load_study_results(
                     "ORDER BY reference_region_key");
   regions.bind(1, study_key);
   while (regions.step()) {
-    ReferenceRegionResult region;
+    StoredReferenceRegion region;
     region.name = regions.column_text(0);
     region.shape = regions.column_text(1);
     region.placement = regions.column_text(2);

@@ -56,7 +56,7 @@ StudyResults example_study(const std::string& study_uid, const std::string& date
   results.series.push_back({study_uid + ".1", "PT", "FDG", "emission", "PET AC"});
   results.series.push_back({study_uid + ".2", "CT", "", "ct", "CT 3mm"});
   for (int index = 1; index <= lesions; ++index) {
-    LesionResult lesion;
+    StoredLesion lesion;
     lesion.label = static_cast<uint16_t>(index);
     lesion.name = "lesion " + std::to_string(index);
     lesion.organ = index == 1 ? "liver" : "";
@@ -67,7 +67,7 @@ StudyResults example_study(const std::string& study_uid, const std::string& date
     results.lesions.push_back(lesion);
   }
   results.study_measurements = {{"total_mtv", scale * 2.0 / 3.0, "mL", ""}};
-  ReferenceRegionResult liver;
+  StoredReferenceRegion liver;
   liver.name = "liver";
   liver.shape = "sphere";
   liver.placement = "automatic";
