@@ -9,6 +9,7 @@
 
 #include "oncotrace/nifti.h"
 #include "oncotrace/radiomics.h"
+#include "oncotrace/source_dir.h"
 
 namespace {
 

@@ -1,6 +1,7 @@
 # Every third-party library comes from Debian 12 packages (scripts/setup-deps is the list).
 find_package(DCMTK REQUIRED CONFIG)
-find_package(ITK 5.2 REQUIRED COMPONENTS ITKCommon ITKIOImageBase ITKIONIFTI ITKIONRRD)
+find_package(ITK 5.2 REQUIRED COMPONENTS ITKCommon ITKIOImageBase ITKIONIFTI ITKIONRRD
+             ITKRegistrationMethodsv4 ITKOptimizersv4 ITKMetricsv4 ITKTransform ITKImageGrid)
 find_package(Eigen3 3.3 REQUIRED NO_MODULE)
 find_package(TBB REQUIRED)
 find_package(CLI11 REQUIRED)

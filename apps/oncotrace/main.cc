@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   runners["export"] = oncotrace::cli::register_export_command(app, arguments);
   runners["phantom"] = oncotrace::cli::register_phantom_command(app, arguments);
   runners["analyze"] = oncotrace::cli::register_analyze_command(app, arguments);
+  runners["patient"] = oncotrace::cli::register_patient_command(app, arguments);
   runners["radiomics"] = oncotrace::cli::register_radiomics_command(app, arguments);
 
   try {

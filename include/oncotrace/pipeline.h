@@ -194,6 +194,10 @@ struct AnalysisRequest {
 
   int threads = 0;  // 0 = TBB default
 
+  // Keep the loaded images (PET, CT, SUV, SUL) in AnalysisResult::loaded_study, for callers that
+  // go on working with them (`oncotrace patient`: registration, VOI transfer).
+  bool keep_loaded_study = false;
+
   // Output folder; empty = nothing written (the API caller uses the result only).
   std::filesystem::path output_dir;
   // Provenance: the command line (CLI) or a description of the caller.
@@ -274,6 +278,8 @@ struct AnalysisResult {
   std::vector<std::string> warnings;
   std::vector<std::filesystem::path> written_files;
   std::string lesions_json;  // the lesions.json document (also when nothing is written)
+  // The loaded images, when AnalysisRequest::keep_loaded_study.
+  std::shared_ptr<const LoadedStudy> loaded_study;
 };
 
 // Runs every stage. Throws InvalidInputError / MissingMetadataError / UnsupportedDataError

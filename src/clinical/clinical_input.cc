@@ -181,7 +181,7 @@ std::optional<double> percent(const Reader& r, const json& object, const std::st
 SpecimenInput specimen(const Reader& r, const json& object, const std::string& path) {
   r.only_keys(object, path,
               {"id", "site", "site_type", "date", "procedure", "her2", "er_percent", "pr_percent",
-               "ki67_percent", "grade"});
+               "ki67_percent", "grade", "location_lps_mm"});
   SpecimenInput s;
   s.id = r.text(object, "id", path).value_or("");
   if (s.id.empty()) r.fail(path + ".id", "required (a name for the specimen)");
@@ -198,6 +198,19 @@ SpecimenInput specimen(const Reader& r, const json& object, const std::string& p
   s.pr_percent = percent(r, object, "pr_percent", path);
   s.ki67_percent = percent(r, object, "ki67_percent", path);
   s.grade = grade_at(r, object, path);
+  if (object.contains("location_lps_mm") && !object["location_lps_mm"].is_null()) {
+    const json& location = object["location_lps_mm"];
+    if (!location.is_array() || location.size() != 3 ||
+        !std::all_of(location.begin(), location.end(),
+                     [](const json& v) { return v.is_number(); })) {
+      r.fail(path + ".location_lps_mm",
+             "must be three numbers: the biopsied lesion's position (LPS mm) in the reference "
+             "study of `oncotrace patient`");
+    } else {
+      s.location_lps_mm =
+          Vec3{location[0].get<double>(), location[1].get<double>(), location[2].get<double>()};
+    }
+  }
   return s;
 }
 

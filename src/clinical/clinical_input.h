@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "oncotrace/clinical.h"
+#include "oncotrace/geometry.h"
 
 namespace oncotrace::clinical_internal {
 
@@ -22,6 +23,9 @@ struct SpecimenInput {
   std::optional<double> pr_percent;
   std::optional<double> ki67_percent;
   std::optional<HistologicGrade> grade;
+  // Position of the biopsied lesion in the reference study of `oncotrace patient` (LPS mm), to
+  // compare pathology with the imaging status of that lesion.
+  std::optional<Vec3> location_lps_mm;
 };
 
 struct StagingInput {

@@ -227,9 +227,20 @@ INSTANTIATE_TEST_SUITE_P(
         BadInputCase{"annotation without citation",
                      [](json& in) { in["imaging_biomarkers"][0].erase("citation"); },
                      "$.imaging_biomarkers[0].citation"},
+        BadInputCase{"specimen location with two coordinates",
+                     [](json& in) {
+                       in["specimens"][0]["location_lps_mm"] = {1.0, 2.0};
+                     },
+                     "$.specimens[0].location_lps_mm: must be three numbers"},
         BadInputCase{"wrong schema version",
                      [](json& in) { in["schema_version"] = "oncotrace.clinical/2"; },
                      "$.schema_version"}));
+
+TEST(ClinicalSummary, SpecimenLocationIsAccepted) {
+  json input = json::parse(read_text(example_path()));
+  input["specimens"][0]["location_lps_mm"] = {80.0, -130.0, 415.0};
+  EXPECT_NO_THROW(clinical_summary_json_from_text(input.dump(), "patient.json"));
+}
 
 TEST(ClinicalSummary, MissingFileNamesThePath) {
   EXPECT_THROW(clinical_summary_json("/nonexistent/patient.json"), InvalidInputError);

@@ -9,6 +9,7 @@
 
 #include "oncotrace/clinical.h"
 #include "oncotrace/error.h"
+#include "oncotrace/source_dir.h"
 
 namespace oncotrace {
 namespace {

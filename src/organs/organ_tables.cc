@@ -11,6 +11,7 @@
 #include "oncotrace/error.h"
 #include "oncotrace/nifti.h"
 #include "oncotrace/organs.h"
+#include "oncotrace/source_dir.h"
 #include "organs/morphology.h"
 
 namespace oncotrace {

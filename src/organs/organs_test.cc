@@ -2,6 +2,7 @@
 // and CT built in memory with the phantom's scene API, so that the organ truth is exact), on
 // hand-made volumes, and on the shipped label tables.
 #include "oncotrace/organs.h"
+#include "oncotrace/source_dir.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,6 @@
 // generate_phantom(): the patient, NEMA, cylinder and SPECT phantoms, and truth.json.
 #include "oncotrace/phantom.h"
+#include "oncotrace/source_dir.h"
 
 #include <spdlog/spdlog.h>
 

@@ -1014,6 +1014,9 @@ AnalysisResult analyze_study(const AnalysisRequest& request) {
   } else if (request.store_results && (request.db || !request.output_dir.empty())) {
     store_stage(request, result, study);
   }
+  if (request.keep_loaded_study) {
+    result.loaded_study = std::make_shared<const LoadedStudy>(std::move(study));
+  }
   return result;
 }
 

@@ -17,6 +17,7 @@
 
 #include "oncotrace/nifti.h"
 #include "oncotrace/radiomics.h"
+#include "oncotrace/source_dir.h"
 #include "testing/test_data.h"
 
 namespace oncotrace::radiomics {

@@ -10,6 +10,7 @@
 
 #include "oncotrace/nifti.h"
 #include "oncotrace/radiomics.h"
+#include "oncotrace/source_dir.h"
 #include "radiomics/ibsi_reference.h"
 #include "testing/test_data.h"
 

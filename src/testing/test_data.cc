@@ -1,4 +1,5 @@
 #include "testing/test_data.h"
+#include "oncotrace/source_dir.h"
 
 #include <cstdlib>
 #include <random>

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "oncotrace/error.h"
+#include "oncotrace/source_dir.h"
 #include "oncotrace/tracers.h"
 #include "tracers/nuclide_names.h"
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "oncotrace/error.h"
+#include "oncotrace/source_dir.h"
 #include "oncotrace/tracers.h"
 #include "testing/test_data.h"
 

@@ -1,0 +1,76 @@
+// `patient` on a whole-body simulated patient (issue 6, "Benchmark"): phantom preset `wholebody`
+// (200 x 200 x 400 PET voxels at 2.6 x 2.6 x 2 mm, CT 400 x 400 x 400), FDG, FES and
+// 89Zr-trastuzumab baseline studies with different patient positions and frames of reference
+// (two CT-to-CT registrations). The studies are generated once below $ONCOTRACE_BENCH_DIR or the
+// system temporary folder and removed at exit.
+//
+// Reported per iteration (counters, seconds): each step of analyze_patient (analyze_studies,
+// registration, matching, measure_across_studies, writing). Goal: total < 20 s on 2 cores.
+//
+//   build/bench/oncotrace_patient_bench --benchmark_repetitions=3
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <random>
+
+#include "oncotrace/patient.h"
+#include "oncotrace/phantom.h"
+
+namespace oncotrace {
+namespace {
+
+struct GeneratedPatient {
+  std::filesystem::path folder;
+  PhantomResult phantom;
+  ~GeneratedPatient() {
+    std::error_code ignored;
+    std::filesystem::remove_all(folder, ignored);
+  }
+};
+
+const GeneratedPatient& wholebody_patient() {
+  static const std::unique_ptr<GeneratedPatient> patient = [] {
+    auto out = std::make_unique<GeneratedPatient>();
+    const char* base = std::getenv("ONCOTRACE_BENCH_DIR");
+    out->folder = std::filesystem::path(base ? base : std::filesystem::temp_directory_path()) /
+                  ("oncotrace-patient-bench-" + std::to_string(std::random_device{}()));
+    PhantomRequest request;
+    request.kind = PhantomKind::kPatient;
+    request.seed = 11;
+    request.grid = *phantom_grid_preset("wholebody");
+    request.patient.studies.resize(3);  // fdg_baseline, fes_baseline, zr89tras_baseline
+    out->phantom = generate_phantom(request, out->folder / "phantom");
+    return out;
+  }();
+  return *patient;
+}
+
+void BM_PatientWholeBodyThreeStudies(benchmark::State& state) {
+  const GeneratedPatient& patient = wholebody_patient();
+  PatientRequest request;
+  for (const PhantomStudyOutput& study : patient.phantom.studies) {
+    PatientStudyInput input;
+    input.path = study.emission_folder.parent_path();
+    request.studies.push_back(input);
+  }
+  request.output_dir = patient.folder / "out";
+  request.analysis.store_results = false;
+  std::map<std::string, double> totals;
+  for (auto _ : state) {
+    const PatientResult result = analyze_patient(request);
+    for (const StageTiming& step : result.timings) totals[step.stage] += step.seconds;
+    benchmark::DoNotOptimize(result.lesions.size());
+  }
+  for (const auto& [step, seconds] : totals) {
+    state.counters[step + "_s"] = benchmark::Counter(seconds, benchmark::Counter::kAvgIterations);
+  }
+}
+BENCHMARK(BM_PatientWholeBodyThreeStudies)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
+
+}  // namespace
+}  // namespace oncotrace
+
+BENCHMARK_MAIN();

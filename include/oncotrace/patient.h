@@ -1,0 +1,134 @@
+// Several studies of one patient: the engine behind `oncotrace patient` (issue 6, docs/cli.md).
+//
+// analyze_patient() runs, in order:
+//   1. identify each study's tracer from its DICOM header (tracers.h; a manifest or `--tracer`
+//      override wins) and warn when the scan falls outside the tracer's imaging window;
+//   2. analyze_study() on each study (pipeline.h) with the shared settings, into
+//      OUTDIR/studies/<id>/ and one results store OUTDIR/oncotrace.db. Detection also excludes the
+//      organs where the tracer's positivity rule does not apply or whose physiological uptake
+//      would be detected as lesions (catalogue `not_assessable_in`, and `physiological_uptake`
+//      mapped onto organs the organs module segments: liver, kidneys, bladder, blood pool ->
+//      aorta, myocardium -> heart, spleen, brain); each exclusion is reported;
+//   3. register every study to the reference study (register.h): identity for a shared
+//      FrameOfReferenceUID, else CT-to-CT (PET-to-PET without CT);
+//   4. match lesions across studies in the reference space (register.h), in input order: each
+//      study's lesions are assigned to the patient lesions found so far; lesions left unassigned
+//      become new patient lesions. A patient lesion is defined by the study where it was first
+//      found;
+//   5. measure each patient lesion on every study: the matched lesion's metrics when it was
+//      detected there, else the defining lesion's VOI carried over by the registrations (SUVmax
+//      and SUVmean of the carried-over voxels; nearest-neighbour label transfer);
+//   6. FDG avidity (on the reference FDG study), per-lesion status for each receptor tracer and
+//      the heterogeneity summary per tracer (receptor.h); discordance with pathology when the
+//      clinical file gives a specimen location; the clinical precision summary (clinical.h);
+//   7. write OUTDIR/patient.json, OUTDIR/patient_lesions.csv (atomically, after everything
+//      succeeded).
+//
+// Research use only: measurements and literature-referenced annotations, never treatment
+// recommendations.
+#ifndef ONCOTRACE_PATIENT_H_
+#define ONCOTRACE_PATIENT_H_
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "oncotrace/pipeline.h"
+#include "oncotrace/receptor.h"
+#include "oncotrace/register.h"
+
+namespace oncotrace {
+
+struct PatientStudyInput {
+  std::filesystem::path path;  // DICOM folder of one PET/SPECT study (+ CT)
+  std::string id;              // default: the folder name
+  std::string tracer;          // catalogue id; empty: identified from DICOM
+  std::string timepoint;       // e.g. "baseline"; empty: "baseline"
+  std::string date;            // informational (manifest)
+};
+
+// Reads a manifest CSV with a header row naming its columns: `path` (required; relative paths
+// are relative to the manifest's folder), optional `id`, `tracer`, `timepoint`, `date`, `patient`
+// (when given, all rows must name the same patient). Throws InvalidInputError naming the file,
+// line and column.
+std::vector<PatientStudyInput> read_patient_manifest(const std::filesystem::path& manifest);
+
+struct PatientRequest {
+  std::vector<PatientStudyInput> studies;
+  std::optional<std::filesystem::path> clinical;  // clinical JSON (docs/clinical.md)
+  std::string reference_study;  // study id; default: the first FDG study, else the first study
+  RegistrationOptions registration;
+  LesionMatchOptions matching;
+  StatusOptions status;
+  FdgAvidityRule fdg_avidity;
+  HeterogeneityOptions heterogeneity;
+  // Exclude each tracer's catalogue organs from detection (see step 2).
+  bool tracer_organ_exclusion = true;
+  AnalysisRequest analysis;  // shared settings of every study (study, output_dir are set per study)
+  std::filesystem::path output_dir;
+  int threads = 0;
+  std::string command = "patient";
+  std::vector<std::string> arguments;
+};
+
+struct PatientStudyResult {
+  PatientStudyInput input;
+  std::string tracer_id;
+  std::string tracer_identification;  // how it was identified
+  std::string target;
+  std::vector<std::string> excluded_organs;
+  std::vector<std::string> warnings;
+  AnalysisResult analysis;
+  RegistrationResult registration;  // to the reference study
+};
+
+struct PatientLesionStudyValue {
+  std::string study_id;
+  std::optional<uint16_t> detected_label;  // label in that study's analysis, when detected
+  LesionUptake uptake;
+  std::optional<Vec3> centre_mm;  // in that study's coordinates (detected lesions)
+};
+
+struct PatientLesion {
+  std::string id;  // "L1", ...
+  std::string defining_study;
+  uint16_t defining_label = 0;
+  std::string organ;
+  double longest_diameter_mm = 0.0;
+  Vec3 reference_centre_mm{0, 0, 0};
+  std::vector<PatientLesionStudyValue> per_study;  // one per study, in input order
+  std::optional<bool> fdg_avid;
+  std::string fdg_avidity_reason;
+  std::vector<LesionStatusCall> status;  // one per receptor tracer study
+};
+
+struct PathologyComparison {
+  std::string specimen;
+  std::string site;
+  std::string lesion_id;  // nearest patient lesion within the matching gate; empty when none
+  double distance_mm = 0.0;
+  std::vector<std::string> findings;  // "ER: pathology positive, FES imaging positive (concordant)"
+};
+
+struct PatientResult {
+  std::string reference_study;
+  std::vector<PatientStudyResult> studies;
+  std::vector<PatientLesion> lesions;
+  std::vector<HeterogeneitySummary> heterogeneity;
+  std::vector<PathologyComparison> pathology;
+  std::string clinical_summary_json;  // empty without a clinical file
+  std::vector<std::string> warnings;
+  std::vector<StageTiming> timings;
+  std::string patient_json;
+  std::vector<std::filesystem::path> written_files;
+};
+
+// Runs every step. Throws InvalidInputError / MissingMetadataError / UnsupportedDataError naming
+// the study, file or value and the remedy; nothing is written at OUTDIR's top level unless every
+// step succeeded.
+PatientResult analyze_patient(const PatientRequest& request);
+
+}  // namespace oncotrace
+
+#endif  // ONCOTRACE_PATIENT_H_

@@ -1,0 +1,886 @@
+// Several studies of one patient (definitions and steps: include/oncotrace/patient.h).
+#include "oncotrace/patient.h"
+
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "clinical/clinical_input.h"
+#include "core/atomic_file.h"
+#include "oncotrace/clinical.h"
+#include "oncotrace/error.h"
+#include "oncotrace/suv.h"
+#include "oncotrace/tracers.h"
+#include "oncotrace/version.h"
+#include "pipeline/organ_stage.h"
+
+namespace oncotrace {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr const char* kDisclaimer =
+    "Research use only. oncotrace reports measurements and literature-referenced annotations; it "
+    "does not diagnose and never recommends treatment.";
+
+class StepTimer {
+ public:
+  StepTimer(std::vector<StageTiming>* timings, std::string step)
+      : timings_(timings), step_(std::move(step)), start_(std::chrono::steady_clock::now()) {}
+  ~StepTimer() {
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start_;
+    timings_->push_back({step_, elapsed.count()});
+  }
+  StepTimer(const StepTimer&) = delete;
+  StepTimer& operator=(const StepTimer&) = delete;
+
+ private:
+  std::vector<StageTiming>* timings_;
+  std::string step_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+std::string trim(const std::string& text) {
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return "";
+  const size_t last = text.find_last_not_of(" \t\r\n");
+  return text.substr(first, last - first + 1);
+}
+
+std::vector<std::string> split_csv_line(const std::string& line) {
+  // Plain CSV with optional double quotes around a field ("" inside quotes is a quote).
+  std::vector<std::string> fields;
+  std::string field;
+  bool quoted = false;
+  for (size_t n = 0; n < line.size(); ++n) {
+    const char c = line[n];
+    if (quoted) {
+      if (c == '"' && n + 1 < line.size() && line[n + 1] == '"') {
+        field += '"';
+        ++n;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      fields.push_back(trim(field));
+      field.clear();
+    } else {
+      field += c;
+    }
+  }
+  fields.push_back(trim(field));
+  return fields;
+}
+
+TracerDicomFields tracer_fields(const SeriesHeader& header) {
+  TracerDicomFields fields;
+  const RadiopharmaceuticalInfo& info = header.radiopharmaceutical;
+  fields.radiopharmaceutical = info.radiopharmaceutical.value.value_or("");
+  fields.radiopharmaceutical_code_value = info.radiopharmaceutical_code.value.value_or("");
+  fields.radiopharmaceutical_code_meaning = info.radiopharmaceutical_meaning.value.value_or("");
+  fields.radionuclide_code_value = info.radionuclide_code.value.value_or("");
+  fields.radionuclide_code_meaning = info.radionuclide_meaning.value.value_or("");
+  fields.radionuclide_code_scheme = info.radionuclide_scheme.value.value_or("");
+  return fields;
+}
+
+// Catalogue organ names -> canonical organs of the organs module that detection can exclude.
+// Organs absent here (bone, bone marrow, bowel, muscle, brown fat, biliary tree, uterus) are not
+// excluded: they hold lesions (bone) or are not segmented; the report says so.
+const std::map<std::string, std::vector<std::string>>& catalogue_to_canonical_organs() {
+  static const std::map<std::string, std::vector<std::string>> kMap{
+      {"liver", {"liver"}},
+      {"kidneys", {"kidney"}},
+      {"kidney", {"kidney"}},
+      {"urinary_tract", {"bladder"}},
+      {"bladder", {"bladder"}},
+      {"blood_pool", {"aorta"}},
+      {"myocardium", {"heart"}},
+      {"heart", {"heart"}},
+      {"spleen", {"spleen"}},
+      {"brain", {"brain"}},
+      {"gallbladder", {"gallbladder"}},
+  };
+  return kMap;
+}
+
+std::vector<std::string> tracer_excluded_organs(const Tracer& tracer,
+                                                std::vector<std::string>& not_excluded) {
+  std::set<std::string> organs;
+  auto add = [&](const std::string& catalogue_organ) {
+    const auto found = catalogue_to_canonical_organs().find(catalogue_organ);
+    if (found == catalogue_to_canonical_organs().end()) {
+      not_excluded.push_back(catalogue_organ);
+      return;
+    }
+    organs.insert(found->second.begin(), found->second.end());
+  };
+  for (const TracerOrgan& organ : tracer.not_assessable_in) add(organ.organ);
+  for (const TracerOrgan& organ : tracer.physiological_uptake) add(organ.organ);
+  return {organs.begin(), organs.end()};
+}
+
+std::string study_id_of(const PatientStudyInput& input) {
+  if (!input.id.empty()) return input.id;
+  std::filesystem::path path = input.path;
+  if (path.filename().empty()) path = path.parent_path();
+  return path.filename().string();
+}
+
+bool is_fdg(const PatientStudyResult& study) { return study.tracer_id == "fdg"; }
+
+Json vec_json(const Vec3& v) { return Json::array({v[0], v[1], v[2]}); }
+
+Json optional_json(const std::optional<double>& value) {
+  return value ? Json(*value) : Json(nullptr);
+}
+
+Json transform_json(const SpatialTransform& t) {
+  Json out;
+  out["linear"] = Json::array();
+  for (double v : t.linear) out["linear"].push_back(v);
+  out["translation_mm"] = vec_json(t.translation_mm);
+  return out;
+}
+
+Json status_json(const LesionStatusCall& call) {
+  Json out;
+  out["tracer"] = call.tracer_id;
+  out["target"] = call.target;
+  out["status"] = lesion_status_name(call.status);
+  out["metric"] = call.metric;
+  out["value"] = optional_json(call.value);
+  out["comparison"] = call.comparison;
+  out["threshold"] = optional_json(call.threshold);
+  out["ratio_to_threshold"] = optional_json(call.ratio_to_threshold);
+  out["rule"] = call.rule;
+  out["rule_verified"] = call.rule_verified;
+  out["citation"] = call.citation;
+  out["reason"] = call.reason;
+  return out;
+}
+
+Json heterogeneity_json(const HeterogeneitySummary& s) {
+  Json out;
+  out["tracer"] = s.tracer_id;
+  out["target"] = s.target;
+  out["lesions"] = s.lesions;
+  out["positive"] = s.positive;
+  out["negative"] = s.negative;
+  out["not_assessable"] = s.not_assessable;
+  out["continuous_only"] = s.continuous_only;
+  out["positive_fraction"] = optional_json(s.positive_fraction);
+  out["heterogeneous"] = s.heterogeneous ? Json(*s.heterogeneous) : Json(nullptr);
+  out["quadrants"] = {{"fdg_positive_target_positive", s.fdg_pos_target_pos},
+                      {"fdg_positive_target_negative", s.fdg_pos_target_neg},
+                      {"fdg_negative_target_positive", s.fdg_neg_target_pos},
+                      {"fdg_negative_target_negative", s.fdg_neg_target_neg}};
+  out["discordant_lesions"] = s.discordant;
+  out["fdg_avid_load_positive_fraction"] = optional_json(s.fdg_avid_load_positive_fraction);
+  out["zephir_category"] = s.zephir_category.empty() ? Json(nullptr) : Json(s.zephir_category);
+  out["notes"] = s.notes;
+  return out;
+}
+
+// SUVmax / SUVmean of the voxels of each label of `labels` on `image` (same grid), in one pass.
+struct VoxelStats {
+  size_t count = 0;
+  double sum = 0.0;
+  double max = 0.0;
+};
+std::map<uint16_t, VoxelStats> label_statistics(const ImageVolume& image, const LabelMap& labels) {
+  std::map<uint16_t, VoxelStats> out;
+  for (size_t n = 0; n < labels.values.size(); ++n) {
+    const uint16_t label = labels.values[n];
+    if (label == 0) continue;
+    VoxelStats& stats = out[label];
+    const double value = image.values[n];
+    stats.max = stats.count == 0 ? value : std::max(stats.max, value);
+    stats.sum += value;
+    ++stats.count;
+  }
+  return out;
+}
+
+LesionUptake detected_uptake(const LesionResult& lesion, const std::string& study_id) {
+  LesionUptake uptake;
+  uptake.suv_max = lesion.metrics.suv.max;
+  uptake.suv_mean = lesion.metrics.suv.mean;
+  if (!lesion.metrics.suv.peaks.empty()) uptake.suv_peak = lesion.metrics.suv.peaks.front().value;
+  if (lesion.metrics.sul && !lesion.metrics.sul->peaks.empty()) {
+    uptake.sul_peak = lesion.metrics.sul->peaks.front().value;
+  }
+  uptake.source = "lesion " + std::to_string(lesion.label) + " detected on " + study_id;
+  return uptake;
+}
+
+const ReferenceRegionResult* find_reference(const AnalysisResult& analysis,
+                                            const std::string& name) {
+  for (const ReferenceRegionResult& region : analysis.reference_regions) {
+    if (region.name == name) return &region;
+  }
+  return nullptr;
+}
+
+std::string format_number(double value, int precision = 3) {
+  std::ostringstream out;
+  out.precision(precision);
+  out << value;
+  return out.str();
+}
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::vector<PatientStudyInput> read_patient_manifest(const std::filesystem::path& manifest) {
+  std::ifstream in(manifest);
+  if (!in) {
+    throw InvalidInputError("--manifest " + manifest.string() + ": cannot be read");
+  }
+  std::string line;
+  size_t line_number = 0;
+  std::vector<std::string> columns;
+  while (columns.empty() && std::getline(in, line)) {
+    ++line_number;
+    if (!trim(line).empty()) columns = split_csv_line(line);
+  }
+  const auto column = [&](const std::string& name) -> std::optional<size_t> {
+    const auto found = std::find(columns.begin(), columns.end(), name);
+    if (found == columns.end()) return std::nullopt;
+    return static_cast<size_t>(found - columns.begin());
+  };
+  const std::set<std::string> known{"path", "id", "tracer", "timepoint", "date", "patient"};
+  for (const std::string& name : columns) {
+    if (known.count(name) == 0) {
+      throw InvalidInputError("--manifest " + manifest.string() + " line " +
+                              std::to_string(line_number) + ": unknown column '" + name +
+                              "' (allowed: path, id, tracer, timepoint, date, patient)");
+    }
+  }
+  if (!column("path")) {
+    throw InvalidInputError("--manifest " + manifest.string() +
+                            ": the header row must name a 'path' column (columns: path, id, "
+                            "tracer, timepoint, date, patient)");
+  }
+  std::vector<PatientStudyInput> studies;
+  std::string patient;
+  while (std::getline(in, line)) {
+    ++line_number;
+    if (trim(line).empty()) continue;
+    const std::vector<std::string> fields = split_csv_line(line);
+    if (fields.size() != columns.size()) {
+      throw InvalidInputError("--manifest " + manifest.string() + " line " +
+                              std::to_string(line_number) + ": " + std::to_string(fields.size()) +
+                              " fields, the header has " + std::to_string(columns.size()));
+    }
+    const auto get = [&](const std::string& name) {
+      const std::optional<size_t> index = column(name);
+      return index ? fields[*index] : std::string();
+    };
+    PatientStudyInput study;
+    study.path = get("path");
+    if (study.path.empty()) {
+      throw InvalidInputError("--manifest " + manifest.string() + " line " +
+                              std::to_string(line_number) + ": empty path");
+    }
+    if (study.path.is_relative()) study.path = manifest.parent_path() / study.path;
+    study.id = get("id");
+    study.tracer = get("tracer");
+    study.timepoint = get("timepoint");
+    study.date = get("date");
+    const std::string row_patient = get("patient");
+    if (!row_patient.empty()) {
+      if (!patient.empty() && row_patient != patient) {
+        throw InvalidInputError("--manifest " + manifest.string() + " line " +
+                                std::to_string(line_number) + ": patient '" + row_patient +
+                                "' differs from '" + patient +
+                                "': `oncotrace patient` takes the studies of one patient");
+      }
+      patient = row_patient;
+    }
+    studies.push_back(std::move(study));
+  }
+  if (studies.empty()) {
+    throw InvalidInputError("--manifest " + manifest.string() + ": no study rows");
+  }
+  return studies;
+}
+
+PatientResult analyze_patient(const PatientRequest& request) {
+  std::unique_ptr<tbb::global_control> thread_limit;
+  if (request.threads > 0) {
+    thread_limit = std::make_unique<tbb::global_control>(
+        tbb::global_control::max_allowed_parallelism, static_cast<size_t>(request.threads));
+  }
+  if (request.studies.empty()) {
+    throw InvalidInputError("oncotrace patient: no study given (pass study folders or --manifest)");
+  }
+  if (request.output_dir.empty()) {
+    throw InvalidInputError("oncotrace patient: an output folder (-o) is required");
+  }
+  std::set<std::string> ids;
+  for (const PatientStudyInput& input : request.studies) {
+    const std::string id = study_id_of(input);
+    if (!ids.insert(id).second) {
+      throw InvalidInputError("study id '" + id +
+                              "' is used twice: give each study a distinct id (manifest column "
+                              "'id')");
+    }
+    if (!std::filesystem::exists(input.path)) {
+      throw InvalidInputError("study " + id + ": " + input.path.string() + " does not exist");
+    }
+  }
+  if (request.clinical && !std::filesystem::exists(*request.clinical)) {
+    throw InvalidInputError("--clinical " + request.clinical->string() + ": no such file");
+  }
+  const TracerCatalogue& catalogue = default_tracer_catalogue();
+
+  PatientResult result;
+  // 1-2. Tracer identification and single-study analysis.
+  {
+    StepTimer timer(&result.timings, "analyze_studies");
+    for (const PatientStudyInput& input : request.studies) {
+      PatientStudyResult study;
+      study.input = input;
+      study.input.id = study_id_of(input);
+      if (study.input.timepoint.empty()) study.input.timepoint = "baseline";
+      const Tracer* override_tracer = nullptr;
+      if (!input.tracer.empty()) {
+        override_tracer = catalogue.find(input.tracer);
+        if (override_tracer == nullptr) {
+          throw InvalidInputError("study " + study.input.id + ": tracer '" + input.tracer +
+                                  "' is not in the catalogue " + catalogue.origin() +
+                                  " (see docs/tracers.md for the ids)");
+        }
+      }
+      AnalysisRequest analysis = request.analysis;
+      analysis.study = input.path;
+      analysis.output_dir = request.output_dir / "studies" / study.input.id;
+      if (!analysis.db) analysis.db = request.output_dir / "oncotrace.db";
+      analysis.keep_loaded_study = true;
+      analysis.command = request.command;
+      analysis.arguments = request.arguments;
+      // The organ stage identifies the tracer from the loaded header, then excludes its organs.
+      const Tracer* tracer = override_tracer;
+      std::vector<std::string> organ_warnings;
+      const AnalysisRequest base = analysis;
+      analysis.hooks.organs = [&](const LoadedStudy& loaded) {
+        if (tracer == nullptr) {
+          const TracerIdentification identification =
+              catalogue.identify(tracer_fields(loaded.pet.header));
+          tracer = identification.tracer;
+          study.tracer_identification = identification.explanation;
+          if (tracer == nullptr) {
+            throw InvalidInputError(
+                "study " + study.input.id + " (" + input.path.string() +
+                "): tracer not identified from DICOM (" + identification.explanation +
+                "). Give it with the manifest column 'tracer' or --tracer ID=TRACER (catalogue "
+                "ids: docs/tracers.md)");
+          }
+        } else {
+          study.tracer_identification = "given by the user (" + tracer->id + ")";
+        }
+        AnalysisRequest organ_request = base;
+        if (request.tracer_organ_exclusion) {
+          std::vector<std::string> not_excluded;
+          for (const std::string& organ : tracer_excluded_organs(*tracer, not_excluded)) {
+            if (std::find(organ_request.extra_excluded_organs.begin(),
+                          organ_request.extra_excluded_organs.end(),
+                          organ) == organ_request.extra_excluded_organs.end()) {
+              organ_request.extra_excluded_organs.push_back(organ);
+            }
+          }
+          study.excluded_organs = organ_request.extra_excluded_organs;
+          if (!not_excluded.empty()) {
+            std::string list;
+            for (const std::string& organ : not_excluded)
+              list += (list.empty() ? "" : ", ") + organ;
+            organ_warnings.push_back(tracer->display_name +
+                                     ": physiological uptake in organs not excluded from "
+                                     "detection (not segmented, or they hold lesions): " +
+                                     list);
+          }
+        }
+        if (const std::optional<double> seconds =
+                seconds_from_administration_to_series_time(loaded.pet.header)) {
+          if (*seconds >= 0) {
+            if (auto warning = imaging_window_warning(*tracer, *seconds / 3600.0)) {
+              organ_warnings.push_back(*warning);
+            }
+          }
+        }
+        return pipeline_internal::default_organ_maps(organ_request, loaded, organ_warnings);
+      };
+      study.analysis = analyze_study(analysis);
+      if (tracer == nullptr) {
+        throw InternalError("study " + study.input.id + ": the organ stage did not run");
+      }
+      study.tracer_id = tracer->id;
+      study.target = tracer->target;
+      study.warnings = organ_warnings;
+      result.studies.push_back(std::move(study));
+    }
+  }
+
+  // Reference study.
+  size_t reference = 0;
+  if (!request.reference_study.empty()) {
+    const auto found = std::find_if(
+        result.studies.begin(), result.studies.end(),
+        [&](const PatientStudyResult& s) { return s.input.id == request.reference_study; });
+    if (found == result.studies.end()) {
+      throw InvalidInputError("--reference " + request.reference_study + ": no such study id");
+    }
+    reference = static_cast<size_t>(found - result.studies.begin());
+  } else {
+    for (size_t s = 0; s < result.studies.size(); ++s) {
+      if (is_fdg(result.studies[s])) {
+        reference = s;
+        break;
+      }
+    }
+  }
+  result.reference_study = result.studies[reference].input.id;
+  const LoadedStudy& reference_images = *result.studies[reference].analysis.loaded_study;
+
+  // 3. Registration, one study per task (each registration is single-threaded and
+  // deterministic).
+  {
+    StepTimer timer(&result.timings, "registration");
+    std::vector<std::exception_ptr> errors(result.studies.size());
+    tbb::parallel_for(size_t{0}, result.studies.size(), [&](size_t s) {
+      try {
+        PatientStudyResult& study = result.studies[s];
+        const LoadedStudy& images = *study.analysis.loaded_study;
+        if (s == reference) {
+          study.registration.method = "reference study";
+          study.registration.quality_before = study.registration.quality_after = 1.0;
+          return;
+        }
+        const std::string& reference_frame = reference_images.pet.header.frame_of_reference_uid;
+        if (!reference_frame.empty() &&
+            images.pet.header.frame_of_reference_uid == reference_frame) {
+          study.registration.method = "identity: shared FrameOfReferenceUID " + reference_frame;
+          study.registration.quality_before = study.registration.quality_after = 1.0;
+          return;
+        }
+        RegistrationOptions options = request.registration;
+        const std::string what = study.input.id + " to " + result.studies[reference].input.id;
+        if (reference_images.ct && images.ct) {
+          options.body_threshold = -300.0f;  // HU: soft tissue and bone, not air or lung
+          study.registration =
+              register_images(reference_images.ct->frames[0].image, images.ct->frames[0].image,
+                              options, what + " (CT to CT)");
+          study.registration.method = "CT to CT: " + study.registration.method;
+        } else {
+          options.body_threshold = 0.3f;  // SUV: the body without air
+          study.registration = register_images(reference_images.image, images.image, options,
+                                               what + " (PET to PET)");
+          study.registration.method =
+              "PET to PET (no CT in both studies): " + study.registration.method;
+        }
+      } catch (...) {
+        errors[s] = std::current_exception();
+      }
+    });
+    for (const std::exception_ptr& error : errors) {
+      if (error) std::rethrow_exception(error);
+    }
+  }
+
+  // 4. Lesion matching in the reference space, studies in input order starting with the
+  // reference.
+  std::vector<size_t> order{reference};
+  for (size_t s = 0; s < result.studies.size(); ++s) {
+    if (s != reference) order.push_back(s);
+  }
+  // per study: lesion index -> patient lesion index
+  std::vector<std::map<size_t, size_t>> assignment(result.studies.size());
+  {
+    StepTimer timer(&result.timings, "matching");
+    for (size_t s : order) {
+      const PatientStudyResult& study = result.studies[s];
+      const SpatialTransform to_reference = study.registration.reference_to_study.inverse();
+      std::vector<Vec3> study_centres;
+      for (const LesionResult& lesion : study.analysis.lesions) {
+        study_centres.push_back(to_reference.apply(lesion.metrics.centroid_mm));
+      }
+      std::vector<Vec3> patient_centres;
+      for (const PatientLesion& lesion : result.lesions) {
+        patient_centres.push_back(lesion.reference_centre_mm);
+      }
+      const LesionMatching matching =
+          match_lesions(patient_centres, study_centres, request.matching);
+      for (const LesionMatchPair& pair : matching.pairs) assignment[s][pair.second] = pair.first;
+      for (size_t index : matching.unmatched_second) {
+        const LesionResult& lesion = study.analysis.lesions[index];
+        PatientLesion patient_lesion;
+        patient_lesion.id = "L" + std::to_string(result.lesions.size() + 1);
+        patient_lesion.defining_study = study.input.id;
+        patient_lesion.defining_label = lesion.label;
+        patient_lesion.organ = lesion.organ;
+        patient_lesion.longest_diameter_mm = lesion.metrics.longest_diameter_mm;
+        patient_lesion.reference_centre_mm = study_centres[index];
+        assignment[s][index] = result.lesions.size();
+        result.lesions.push_back(std::move(patient_lesion));
+      }
+    }
+  }
+
+  // 5. Per-study values of every patient lesion: detected, or the defining VOI carried over.
+  {
+    StepTimer timer(&result.timings, "measure_across_studies");
+    std::map<std::string, size_t> study_index;
+    for (size_t s = 0; s < result.studies.size(); ++s) study_index[result.studies[s].input.id] = s;
+    for (PatientLesion& lesion : result.lesions) {
+      lesion.per_study.resize(result.studies.size());
+      for (size_t s = 0; s < result.studies.size(); ++s) {
+        lesion.per_study[s].study_id = result.studies[s].input.id;
+      }
+    }
+    for (size_t s = 0; s < result.studies.size(); ++s) {
+      const PatientStudyResult& study = result.studies[s];
+      for (const auto& [lesion_index, patient_index] : assignment[s]) {
+        const LesionResult& lesion = study.analysis.lesions[lesion_index];
+        PatientLesionStudyValue& value = result.lesions[patient_index].per_study[s];
+        value.detected_label = lesion.label;
+        value.uptake = detected_uptake(lesion, study.input.id);
+        value.centre_mm = lesion.metrics.centroid_mm;
+      }
+    }
+    // Carried-over VOIs, one label transfer per (defining study, target study) pair.
+    for (size_t target = 0; target < result.studies.size(); ++target) {
+      const PatientStudyResult& target_study = result.studies[target];
+      const LoadedStudy& target_images = *target_study.analysis.loaded_study;
+      std::map<size_t, std::vector<size_t>> by_defining;  // defining study -> patient lesions
+      for (size_t p = 0; p < result.lesions.size(); ++p) {
+        if (result.lesions[p].per_study[target].detected_label) continue;
+        by_defining[study_index.at(result.lesions[p].defining_study)].push_back(p);
+      }
+      for (const auto& [defining, lesions] : by_defining) {
+        const PatientStudyResult& defining_study = result.studies[defining];
+        // target world -> reference world -> defining world
+        const SpatialTransform target_to_defining =
+            defining_study.registration.reference_to_study.after(
+                target_study.registration.reference_to_study.inverse());
+        const LabelMap carried = transfer_labels(defining_study.analysis.labels,
+                                                 target_images.image.geometry, target_to_defining);
+        const std::map<uint16_t, VoxelStats> stats = label_statistics(target_images.image, carried);
+        for (size_t p : lesions) {
+          PatientLesion& lesion = result.lesions[p];
+          LesionUptake& uptake = lesion.per_study[target].uptake;
+          const auto found = stats.find(lesion.defining_label);
+          if (found == stats.end()) {
+            uptake.in_field_of_view = false;
+            uptake.source = "VOI of lesion " + std::to_string(lesion.defining_label) + " of " +
+                            defining_study.input.id + " falls outside this study's image";
+            continue;
+          }
+          uptake.suv_max = found->second.max;
+          uptake.suv_mean = found->second.sum / static_cast<double>(found->second.count);
+          uptake.source = "VOI of lesion " + std::to_string(lesion.defining_label) + " of " +
+                          defining_study.input.id + " carried over by registration (" +
+                          std::to_string(found->second.count) + " voxels)";
+        }
+      }
+    }
+  }
+
+  // 6. FDG avidity, receptor status, heterogeneity.
+  std::optional<size_t> fdg_study;
+  if (is_fdg(result.studies[reference])) {
+    fdg_study = reference;
+  } else {
+    for (size_t s = 0; s < result.studies.size(); ++s) {
+      if (is_fdg(result.studies[s])) {
+        fdg_study = s;
+        break;
+      }
+    }
+  }
+  std::optional<double> liver_sul_mean, liver_sul_sd;
+  if (fdg_study) {
+    if (const ReferenceRegionResult* liver =
+            find_reference(result.studies[*fdg_study].analysis, "liver")) {
+      if (liver->sul) {
+        liver_sul_mean = liver->sul->mean;
+        liver_sul_sd = liver->sul->sd;
+      }
+    }
+  }
+  std::vector<size_t> receptor_studies;
+  for (size_t s = 0; s < result.studies.size(); ++s) {
+    if (!is_fdg(result.studies[s]) && result.studies[s].target != "glucose metabolism") {
+      receptor_studies.push_back(s);
+    }
+  }
+  for (PatientLesion& lesion : result.lesions) {
+    if (fdg_study) {
+      const PatientLesionStudyValue& fdg = lesion.per_study[*fdg_study];
+      const FdgAvidityCall call =
+          call_fdg_avidity(request.fdg_avidity, fdg.uptake, fdg.detected_label.has_value(),
+                           liver_sul_mean, liver_sul_sd);
+      lesion.fdg_avid = call.avid;
+      lesion.fdg_avidity_reason = call.reason;
+    } else {
+      lesion.fdg_avidity_reason = "no FDG study";
+    }
+    for (size_t s : receptor_studies) {
+      const Tracer* tracer = catalogue.find(result.studies[s].tracer_id);
+      lesion.status.push_back(call_lesion_status(*tracer, lesion.per_study[s].uptake, lesion.organ,
+                                                 lesion.longest_diameter_mm, request.status));
+    }
+  }
+  for (size_t r = 0; r < receptor_studies.size(); ++r) {
+    const PatientStudyResult& study = result.studies[receptor_studies[r]];
+    std::vector<HeterogeneityLesion> rows;
+    for (const PatientLesion& lesion : result.lesions) {
+      rows.push_back({lesion.id, lesion.organ, lesion.reference_centre_mm, lesion.fdg_avid,
+                      lesion.status[r].status});
+    }
+    result.heterogeneity.push_back(
+        summarise_heterogeneity(study.tracer_id, study.target, rows, request.heterogeneity));
+  }
+
+  // Pathology against imaging.
+  if (request.clinical) {
+    std::ifstream in(*request.clinical);
+    std::stringstream text;
+    text << in.rdbuf();
+    result.clinical_summary_json =
+        clinical_summary_json_from_text(text.str(), request.clinical->string());
+    const clinical_internal::ClinicalInput clinical =
+        clinical_internal::parse_clinical_input(text.str(), request.clinical->string());
+    for (const clinical_internal::SpecimenInput& specimen : clinical.specimens) {
+      if (!specimen.location_lps_mm) continue;
+      PathologyComparison comparison;
+      comparison.specimen = specimen.id;
+      comparison.site = specimen.site;
+      double best = request.matching.max_centroid_distance_mm;
+      const PatientLesion* biopsied = nullptr;
+      for (const PatientLesion& lesion : result.lesions) {
+        const Vec3& c = lesion.reference_centre_mm;
+        const Vec3& p = *specimen.location_lps_mm;
+        const double distance = std::hypot(c[0] - p[0], c[1] - p[1], c[2] - p[2]);
+        if (distance <= best) {
+          best = distance;
+          biopsied = &lesion;
+        }
+      }
+      if (biopsied == nullptr) {
+        comparison.findings.push_back("no imaging lesion within " +
+                                      format_number(request.matching.max_centroid_distance_mm) +
+                                      " mm of the specimen location");
+        result.pathology.push_back(std::move(comparison));
+        continue;
+      }
+      comparison.lesion_id = biopsied->id;
+      comparison.distance_mm = best;
+      std::map<std::string, std::optional<bool>> pathology;  // target -> positive
+      if (specimen.er_percent) {
+        pathology["ER"] = receptor_is_positive(assess_er(specimen.er_percent));
+      }
+      if (specimen.her2_given) pathology["HER2"] = her2_is_positive(assess_her2(specimen.her2));
+      for (const auto& [target, positive] : pathology) {
+        for (size_t r = 0; r < receptor_studies.size(); ++r) {
+          if (result.studies[receptor_studies[r]].target != target) continue;
+          const std::string tracer = result.studies[receptor_studies[r]].tracer_id;
+          const std::string path_text =
+              !positive ? "indeterminate" : (*positive ? "positive" : "negative");
+          const LesionStatusCall& call = biopsied->status[r];
+          std::string line = target + ": pathology " + path_text + ", " + tracer + " imaging " +
+                             lesion_status_name(call.status) + " on " + biopsied->id;
+          const bool called =
+              call.status == LesionStatus::kPositive || call.status == LesionStatus::kNegative;
+          if (positive && called) {
+            const bool imaging_positive = call.status == LesionStatus::kPositive;
+            line += imaging_positive == *positive ? " (concordant)" : " (DISCORDANT)";
+          }
+          // Other lesions whose imaging status differs from the biopsy.
+          if (positive) {
+            std::vector<std::string> others;
+            for (const PatientLesion& lesion : result.lesions) {
+              if (&lesion == biopsied) continue;
+              const LesionStatus status = lesion.status[r].status;
+              if ((status == LesionStatus::kPositive && !*positive) ||
+                  (status == LesionStatus::kNegative && *positive)) {
+                others.push_back(lesion.id + " (" + lesion.organ + ")");
+              }
+            }
+            if (!others.empty()) {
+              std::string list;
+              for (const std::string& o : others) list += (list.empty() ? "" : ", ") + o;
+              line += "; other lesions imaging-" +
+                      std::string(*positive ? "negative" : "positive") +
+                      " against the biopsy: " + list;
+            }
+          }
+          comparison.findings.push_back(line);
+        }
+      }
+      result.pathology.push_back(std::move(comparison));
+    }
+  }
+
+  // 7. Documents.
+  Json doc;
+  doc["schema"] = "oncotrace.patient/1";
+  doc["software"] = {{"name", "oncotrace"}, {"version", version_string()}};
+  doc["disclaimer"] = kDisclaimer;
+  doc["command"] = request.command;
+  doc["arguments"] = request.arguments;
+  doc["settings"] = {{"reference_study", result.reference_study},
+                     {"registration", registration_mode_name(request.registration.mode)},
+                     {"registration_working_spacing_mm", request.registration.working_spacing_mm},
+                     {"registration_min_quality", request.registration.min_quality},
+                     {"registration_sampling_fraction", request.registration.sampling_fraction},
+                     {"registration_seed", request.registration.sampling_seed},
+                     {"match_max_distance_mm", request.matching.max_centroid_distance_mm},
+                     {"fdg_avidity", fdg_avidity_rule_text(request.fdg_avidity)},
+                     {"operator_overrides", request.status.operator_overrides},
+                     {"zephir_dominant_fraction", request.heterogeneity.dominant_fraction},
+                     {"tracer_organ_exclusion", request.tracer_organ_exclusion},
+                     {"segmentation", request.analysis.method.text},
+                     {"tracer_catalogue", catalogue.origin()}};
+  doc["reference_study"] = result.reference_study;
+  doc["studies"] = Json::array();
+  for (const PatientStudyResult& study : result.studies) {
+    Json s;
+    s["id"] = study.input.id;
+    s["path"] = study.input.path.string();
+    s["timepoint"] = study.input.timepoint;
+    s["date"] = study.input.date;
+    s["tracer"] = study.tracer_id;
+    s["tracer_identification"] = study.tracer_identification;
+    s["target"] = study.target;
+    s["study_instance_uid"] = study.analysis.study_instance_uid;
+    s["series_instance_uid"] = study.analysis.series_instance_uid;
+    s["frame_of_reference_uid"] = study.analysis.frame_of_reference_uid;
+    s["excluded_organs"] = study.excluded_organs;
+    s["lesions_detected"] = study.analysis.lesions.size();
+    s["results_folder"] = (std::filesystem::path("studies") / study.input.id).string();
+    const RegistrationResult& reg = study.registration;
+    s["registration"] = {{"method", reg.method},
+                         {"quality_before", reg.quality_before},
+                         {"quality_after", reg.quality_after},
+                         {"translation_mm", reg.translation_mm},
+                         {"rotation_deg", reg.rotation_deg},
+                         {"reference_to_study", transform_json(reg.reference_to_study)},
+                         {"stages", reg.stages}};
+    std::vector<std::string> warnings = study.warnings;
+    for (const std::string& w : study.analysis.warnings) warnings.push_back(w);
+    s["warnings"] = warnings;
+    doc["studies"].push_back(std::move(s));
+  }
+  doc["lesions"] = Json::array();
+  for (const PatientLesion& lesion : result.lesions) {
+    Json l;
+    l["id"] = lesion.id;
+    l["defining_study"] = lesion.defining_study;
+    l["defining_label"] = lesion.defining_label;
+    l["organ"] = lesion.organ;
+    l["longest_diameter_mm"] = lesion.longest_diameter_mm;
+    l["reference_centre_lps_mm"] = vec_json(lesion.reference_centre_mm);
+    l["fdg_avid"] = lesion.fdg_avid ? Json(*lesion.fdg_avid) : Json(nullptr);
+    l["fdg_avidity_reason"] = lesion.fdg_avidity_reason;
+    l["per_study"] = Json::array();
+    for (const PatientLesionStudyValue& value : lesion.per_study) {
+      Json v;
+      v["study"] = value.study_id;
+      v["detected_label"] = value.detected_label ? Json(*value.detected_label) : Json(nullptr);
+      v["in_field_of_view"] = value.uptake.in_field_of_view;
+      v["suv_max"] = optional_json(value.uptake.suv_max);
+      v["suv_peak"] = optional_json(value.uptake.suv_peak);
+      v["suv_mean"] = optional_json(value.uptake.suv_mean);
+      v["sul_peak"] = optional_json(value.uptake.sul_peak);
+      v["centre_lps_mm"] = value.centre_mm ? vec_json(*value.centre_mm) : Json(nullptr);
+      v["source"] = value.uptake.source;
+      l["per_study"].push_back(std::move(v));
+    }
+    l["status"] = Json::array();
+    for (size_t r = 0; r < lesion.status.size(); ++r) {
+      Json call = status_json(lesion.status[r]);
+      call["study"] = result.studies[receptor_studies[r]].input.id;
+      l["status"].push_back(std::move(call));
+    }
+    doc["lesions"].push_back(std::move(l));
+  }
+  doc["heterogeneity"] = Json::array();
+  for (size_t r = 0; r < result.heterogeneity.size(); ++r) {
+    Json summary = heterogeneity_json(result.heterogeneity[r]);
+    summary["study"] = result.studies[receptor_studies[r]].input.id;
+    doc["heterogeneity"].push_back(std::move(summary));
+  }
+  doc["pathology_comparison"] = Json::array();
+  for (const PathologyComparison& comparison : result.pathology) {
+    doc["pathology_comparison"].push_back({{"specimen", comparison.specimen},
+                                           {"site", comparison.site},
+                                           {"lesion", comparison.lesion_id},
+                                           {"distance_mm", comparison.distance_mm},
+                                           {"findings", comparison.findings}});
+  }
+  doc["clinical_summary"] = result.clinical_summary_json.empty()
+                                ? Json(nullptr)
+                                : Json::parse(result.clinical_summary_json);
+  doc["warnings"] = result.warnings;
+  result.patient_json = doc.dump(2) + "\n";
+
+  std::ostringstream csv;
+  csv << "lesion,organ,defining_study,reference_x_mm,reference_y_mm,reference_z_mm,fdg_avid,study,"
+         "tracer,detected_label,in_field_of_view,suv_max,suv_mean,status,reason\n";
+  for (const PatientLesion& lesion : result.lesions) {
+    for (size_t s = 0; s < result.studies.size(); ++s) {
+      const PatientLesionStudyValue& value = lesion.per_study[s];
+      std::string status, reason;
+      for (size_t r = 0; r < receptor_studies.size(); ++r) {
+        if (receptor_studies[r] == s) {
+          status = lesion_status_name(lesion.status[r].status);
+          reason = lesion.status[r].reason;
+        }
+      }
+      csv << lesion.id << ',' << csv_field(lesion.organ) << ',' << lesion.defining_study << ','
+          << format_number(lesion.reference_centre_mm[0], 6) << ','
+          << format_number(lesion.reference_centre_mm[1], 6) << ','
+          << format_number(lesion.reference_centre_mm[2], 6) << ','
+          << (lesion.fdg_avid ? (*lesion.fdg_avid ? "yes" : "no") : "") << ',' << value.study_id
+          << ',' << result.studies[s].tracer_id << ','
+          << (value.detected_label ? std::to_string(*value.detected_label) : "") << ','
+          << (value.uptake.in_field_of_view ? "yes" : "no") << ','
+          << (value.uptake.suv_max ? format_number(*value.uptake.suv_max, 6) : "") << ','
+          << (value.uptake.suv_mean ? format_number(*value.uptake.suv_mean, 6) : "") << ','
+          << status << ',' << csv_field(reason) << '\n';
+    }
+  }
+  {
+    StepTimer timer(&result.timings, "writing");
+    write_file_atomically(request.output_dir / "patient.json", result.patient_json);
+    write_file_atomically(request.output_dir / "patient_lesions.csv", csv.str());
+    result.written_files = {request.output_dir / "patient.json",
+                            request.output_dir / "patient_lesions.csv"};
+  }
+  return result;
+}
+
+}  // namespace oncotrace
