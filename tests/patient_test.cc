@@ -236,6 +236,67 @@ TEST_F(PatientPipelineTest, HeterogeneityPathologyAndOutputs) {
                                       "lesions.json"));
 }
 
+// Response: FDG baseline and follow-up (noise-free) of the simulated patient, whose follow-up has
+// a new liver lesion (PERCIST progression by a new lesion).
+TEST(PatientResponseTest, NewLesionMakesPercistProgression) {
+  testing::TemporaryDirectory folder;
+  PhantomRequest phantom;
+  phantom.kind = PhantomKind::kPatient;
+  phantom.seed = 5;
+  phantom.grid = *phantom_grid_preset("small");
+  phantom.physics.noise = false;
+  const std::vector<StudySpec> all = phantom.patient.studies;
+  ASSERT_EQ(all.at(3).id, "fdg_followup");
+  phantom.patient.studies = {all[0], all[3]};
+  const PhantomResult generated = generate_phantom(phantom, folder.path() / "phantom");
+  std::ifstream stream(generated.truth_file);
+  const json truth = json::parse(stream);
+
+  PatientRequest request;
+  for (const PhantomStudyOutput& study : generated.studies) {
+    PatientStudyInput input;
+    input.path = study.emission_folder.parent_path();
+    request.studies.push_back(input);
+  }
+  request.studies[1].cycles_completed = 2;
+  request.output_dir = folder.path() / "out";
+  const PatientResponse response = analyze_response(request, ResponseOptions{});
+  ASSERT_EQ(response.report.timepoints.size(), 2u);
+  EXPECT_EQ(response.report.timepoints[0].label, "fdg_baseline");
+  EXPECT_EQ(response.report.timepoints[1].label, "fdg_followup");
+  EXPECT_EQ(response.report.timepoints[1].cycles_completed, 2);
+
+  // The new lesion is the only new one, at the truth position (reference = baseline space).
+  Vec3 new_centre{0, 0, 0};
+  for (const json& lesion : truth["lesions"]) {
+    if (lesion["first_timepoint"] == "followup") {
+      new_centre = vec(lesion["per_study"]["fdg_followup"]["centre_lps_mm"]);
+    }
+  }
+  std::vector<std::string> new_ids;
+  for (const ResponseLesion& lesion : response.report.timepoints[1].lesions) {
+    if (lesion.is_new) new_ids.push_back(lesion.id);
+  }
+  ASSERT_EQ(new_ids.size(), 1u);
+  const PatientStudyResult& followup = response.patient.studies[1];
+  for (const PatientLesion& lesion : response.patient.lesions) {
+    if (lesion.id != new_ids[0]) continue;
+    ASSERT_TRUE(lesion.per_study[1].centre_mm);
+    EXPECT_LT(distance(*lesion.per_study[1].centre_mm, new_centre), 4.0);
+  }
+  EXPECT_NE(followup.registration.method.find("CT to CT"), std::string::npos);
+
+  bool percist_found = false;
+  for (const ResponseAssessment& assessment : response.report.assessments) {
+    if (assessment.criterion != "percist") continue;
+    percist_found = true;
+    EXPECT_EQ(assessment.category, "PMD") << assessment.category_text;
+  }
+  EXPECT_TRUE(percist_found);
+  EXPECT_TRUE(std::filesystem::exists(folder.path() / "out" / "response.json"));
+  EXPECT_NE(response.report_json.find("\"PMD\""), std::string::npos);
+}
+
 TEST(PatientManifestTest, ReadsColumnsAndRejectsErrors) {
   testing::TemporaryDirectory folder;
   const std::filesystem::path manifest = folder.path() / "m.csv";
@@ -247,6 +308,13 @@ TEST(PatientManifestTest, ReadsColumnsAndRejectsErrors) {
   EXPECT_EQ(studies[1].path, folder.path() / "fes dir");
   EXPECT_EQ(studies[1].tracer, "fes");
   EXPECT_EQ(studies[0].id, "a");
+  std::ofstream(manifest) << "path,cycles_completed,cycle_day\nx,2,C1D15\n";
+  const std::vector<PatientStudyInput> timed = read_patient_manifest(manifest);
+  EXPECT_EQ(timed[0].cycles_completed, 2);
+  EXPECT_EQ(timed[0].cycle, 1);
+  EXPECT_EQ(timed[0].cycle_day, 15);
+  std::ofstream(manifest) << "path,cycle_day\nx,day15\n";
+  EXPECT_THROW(read_patient_manifest(manifest), InvalidInputError);
   std::ofstream(manifest) << "path,colour\nx,red\n";
   EXPECT_THROW(read_patient_manifest(manifest), InvalidInputError);
   std::ofstream(manifest) << "patient,path\nP1,a\nP2,b\n";

@@ -231,4 +231,15 @@ std::string format_number(double value, int digits) {
   return text;
 }
 
+void print_steps_and_files(const std::vector<StageTiming>& steps,
+                           const std::vector<std::filesystem::path>& files) {
+  std::string timing;
+  for (const StageTiming& step : steps) {
+    timing += " " + step.stage + " " + format_number(step.seconds, 3) + " s;";
+  }
+  std::printf("  steps:%s\n", timing.c_str());
+  for (const auto& path : files) std::printf("wrote %s\n", path.string().c_str());
+  std::printf("Research use only: measurements and annotations, not treatment recommendations.\n");
+}
+
 }  // namespace oncotrace::cli

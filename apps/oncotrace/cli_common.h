@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "oncotrace/pipeline.h"
 #include "oncotrace/series.h"
 #include "oncotrace/suv.h"
 
@@ -67,6 +68,10 @@ nlohmann::ordered_json describe_input(const std::string& path, const ImageSeries
 
 // Formats a number with `digits` significant digits for tables.
 std::string format_number(double value, int digits = 6);
+
+// "  steps: load 0.8 s; ..." then one "wrote PATH" line per file and the research-use line.
+void print_steps_and_files(const std::vector<StageTiming>& steps,
+                           const std::vector<std::filesystem::path>& files);
 
 }  // namespace oncotrace::cli
 

@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   runners["phantom"] = oncotrace::cli::register_phantom_command(app, arguments);
   runners["analyze"] = oncotrace::cli::register_analyze_command(app, arguments);
   runners["patient"] = oncotrace::cli::register_patient_command(app, arguments);
+  runners["response"] = oncotrace::cli::register_response_command(app, arguments);
   runners["radiomics"] = oncotrace::cli::register_radiomics_command(app, arguments);
 
   try {

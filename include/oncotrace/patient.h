@@ -37,6 +37,7 @@
 #include "oncotrace/pipeline.h"
 #include "oncotrace/receptor.h"
 #include "oncotrace/register.h"
+#include "oncotrace/response.h"
 
 namespace oncotrace {
 
@@ -46,11 +47,19 @@ struct PatientStudyInput {
   std::string tracer;          // catalogue id; empty: identified from DICOM
   std::string timepoint;       // e.g. "baseline"; empty: "baseline"
   std::string date;            // informational (manifest)
+  // Treatment timing for response rules (manifest columns `cycles_completed` and `cycle_day`,
+  // e.g. "C1D15"): cycles completed before the scan; cycle and day in which it was taken.
+  std::optional<int> cycles_completed;
+  std::optional<int> cycle;
+  std::optional<int> cycle_day;
 };
+
+// Parses "C1D15" (cycle 1, day 15). Throws InvalidInputError naming `what`.
+std::pair<int, int> parse_cycle_day(const std::string& text, const std::string& what);
 
 // Reads a manifest CSV with a header row naming its columns: `path` (required; relative paths
 // are relative to the manifest's folder), optional `id`, `tracer`, `timepoint`, `date`, `patient`
-// (when given, all rows must name the same patient). Throws InvalidInputError naming the file,
+// (when given, all rows must name the same patient), `cycles_completed`, `cycle_day` ("C1D15"). Throws InvalidInputError naming the file,
 // line and column.
 std::vector<PatientStudyInput> read_patient_manifest(const std::filesystem::path& manifest);
 
@@ -123,6 +132,21 @@ struct PatientResult {
   std::string patient_json;
   std::vector<std::filesystem::path> written_files;
 };
+
+// Response across timepoints (`oncotrace response`): the studies of `patient` in time order, the
+// first being the baseline (PatientRequest::reference_study is set to it). Each study's lesions
+// (from its lesions.json) get the patient lesion ids of the matching; a follow-up lesion not
+// detected at baseline is new when its region was below its detection threshold at baseline
+// (else it was present but excluded there: it is left out with a warning); response.h's rules
+// run on every follow-up against the baseline.
+struct PatientResponse {
+  PatientResult patient;
+  ResponseReport report;
+  std::string report_json;
+  std::vector<std::string> warnings;  // also in report.warnings
+  std::vector<std::filesystem::path> written_files;
+};
+PatientResponse analyze_response(PatientRequest request, const ResponseOptions& options);
 
 // Runs every step. Throws InvalidInputError / MissingMetadataError / UnsupportedDataError naming
 // the study, file or value and the remedy; nothing is written at OUTDIR's top level unless every

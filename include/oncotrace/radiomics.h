@@ -27,6 +27,7 @@
 #ifndef ONCOTRACE_RADIOMICS_H_
 #define ONCOTRACE_RADIOMICS_H_
 
+#include <array>
 #include <filesystem>
 #include <numbers>
 #include <optional>
@@ -193,8 +194,9 @@ void write_features_json(const std::filesystem::path& path, const FeatureSet& fe
 // size of the input; filters run on the whole image (before ROI masking), in double precision,
 // as convolutions out(p) = sum_q h(q) img(p - q) with the kernel centred on the voxel. "In
 // plane" filters run slice by slice (i, j). Implemented: mean (S60F), Laplacian of Gaussian
-// (L6PA), Laws (JTXT), undecimated separable wavelets (25BO) and Gabor (Q88H); Simoncelli and
-// Riesz are not (yet).
+// (L6PA), Laws (JTXT), undecimated separable wavelets (25BO), Gabor (Q88H), the Simoncelli
+// non-separable wavelet (LODD) and Riesz transforms of LoG and Simoncelli responses.
+// Steered (structure-tensor aligned) Riesz transforms are not implemented.
 
 // Padding beyond the image (IBSI-2 names): zero; nearest (edge value); periodic (wrap);
 // mirror = the edge voxel repeated, "b a [a b c d] d c" (scipy.ndimage "reflect").
@@ -263,6 +265,49 @@ struct GaborFilterSettings {
   FilterBoundary boundary = FilterBoundary::kZero;
 };
 ImageVolume gabor_filter(const ImageVolume& image, const GaborFilterSettings& settings);
+
+// Fourier-domain filters (Simoncelli, Riesz). The transfer function is sampled on the frequency
+// grid of the IBSI reference implementation (MIRP): along an axis of n samples, FFT bin k has
+// the normalised frequency w = (c - (n-1)/2) / ((n-1)/2) with c = (k + floor(n/2)) mod n, so
+// that w runs from -1 to +1 (1 = Nyquist). For even n this is (2f + 1)/(n - 1) for the signed
+// bin f, not the usual 2f/n (shifted by half a bin, stretched by n/(n-1)); the IBSI-2 consensus
+// maps 8.a.1-8.a.3 follow this grid (the usual grid misses 8.a.3 by 8 % of its range). The response
+// is the real part of the inverse FFT. Boundaries: periodic is the FFT itself (no padding); any
+// other rule pads each side of every filtered axis by floor(n/2) voxels with that rule before the
+// FFT (the periodic copies then lie one image width away) and crops the result. Memory: a complex
+// double buffer of the padded image (16 bytes per voxel periodic, 128 bytes per image voxel
+// otherwise in 3D), twice for the LoG base.
+
+// Simoncelli non-separable wavelet (IBSI-2 LODD), an isotropic band-pass:
+//   d = |w| (Euclidean norm over the filtered axes), d_max = 2^-(level-1),
+//   H(d) = cos(pi/2 log2(2 d / d_max)) for d_max/4 <= d <= d_max, else 0.
+struct SimoncelliFilterSettings {
+  int level = 1;  // decomposition level, 1..8
+  bool in_plane = false;
+  FilterBoundary boundary = FilterBoundary::kPeriodic;
+};
+ImageVolume simoncelli_wavelet_filter(const ImageVolume& image,
+                                      const SimoncelliFilterSettings& settings);
+
+// Riesz transform (IBSI-2) of order l = (l_i, l_j, l_k), |l| = l_i + l_j + l_k, applied to
+// the response of a base filter: the Fourier multiplier
+//   R^l(w) = (-i)^|l| sqrt(|l|! / (l_i! l_j! l_k!)) w_i^l_i w_j^l_j w_k^l_k / |w|^|l|
+// (0 where |w| = 0) on the grid above. Order (1, 0, 0) is the first-order transform along i;
+// (0, 2, 0) the second-order one along j. The base filter runs on the padded image: the LoG
+// kernel of laplacian_of_gaussian_filter applied by FFT (the padding is at least its half-width,
+// so this equals the convolution with the same boundary rule), Simoncelli as a second multiplier.
+enum class RieszBaseFilter { kLaplacianOfGaussian, kSimoncelli };
+struct RieszFilterSettings {
+  RieszBaseFilter base_filter = RieszBaseFilter::kLaplacianOfGaussian;
+  double log_sigma_mm = 3.0;         // kLaplacianOfGaussian
+  double log_truncate_sigmas = 4.0;  // kLaplacianOfGaussian
+  int simoncelli_level = 1;          // kSimoncelli
+  // Orders along i, j, k; 1 <= |l| <= 6; in plane, l_k must be 0.
+  std::array<int, 3> order{1, 0, 0};
+  bool in_plane = false;
+  FilterBoundary boundary = FilterBoundary::kZero;
+};
+ImageVolume riesz_filter(const ImageVolume& image, const RieszFilterSettings& settings);
 
 }  // namespace oncotrace::radiomics
 

@@ -11,12 +11,14 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
 
 #include "clinical/clinical_input.h"
 #include "core/atomic_file.h"
 #include "oncotrace/clinical.h"
+#include "oncotrace/datetime.h"
 #include "oncotrace/error.h"
 #include "oncotrace/suv.h"
 #include "oncotrace/tracers.h"
@@ -254,6 +256,16 @@ std::string csv_field(const std::string& text) {
 
 }  // namespace
 
+std::pair<int, int> parse_cycle_day(const std::string& text, const std::string& what) {
+  static const std::regex kCycleDay(R"([Cc]([0-9]+)[Dd]([0-9]+))");
+  std::smatch match;
+  if (!std::regex_match(text, match, kCycleDay) || std::stoi(match[1].str()) < 1 ||
+      std::stoi(match[2].str()) < 1) {
+    throw InvalidInputError(what + " '" + text + "': expected C<cycle>D<day>, e.g. C1D15");
+  }
+  return {std::stoi(match[1].str()), std::stoi(match[2].str())};
+}
+
 std::vector<PatientStudyInput> read_patient_manifest(const std::filesystem::path& manifest) {
   std::ifstream in(manifest);
   if (!in) {
@@ -271,12 +283,14 @@ std::vector<PatientStudyInput> read_patient_manifest(const std::filesystem::path
     if (found == columns.end()) return std::nullopt;
     return static_cast<size_t>(found - columns.begin());
   };
-  const std::set<std::string> known{"path", "id", "tracer", "timepoint", "date", "patient"};
+  const std::set<std::string> known{"path",    "id",      "tracer",           "timepoint",
+                                     "date",    "patient", "cycles_completed", "cycle_day"};
   for (const std::string& name : columns) {
     if (known.count(name) == 0) {
       throw InvalidInputError("--manifest " + manifest.string() + " line " +
                               std::to_string(line_number) + ": unknown column '" + name +
-                              "' (allowed: path, id, tracer, timepoint, date, patient)");
+                              "' (allowed: path, id, tracer, timepoint, date, patient, cycles_completed, "
+                              "cycle_day)");
     }
   }
   if (!column("path")) {
@@ -310,6 +324,27 @@ std::vector<PatientStudyInput> read_patient_manifest(const std::filesystem::path
     study.tracer = get("tracer");
     study.timepoint = get("timepoint");
     study.date = get("date");
+    const std::string where =
+        "--manifest " + manifest.string() + " line " + std::to_string(line_number);
+    if (const std::string cycles = get("cycles_completed"); !cycles.empty()) {
+      size_t used = 0;
+      int value = -1;
+      try {
+        value = std::stoi(cycles, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != cycles.size() || value < 0) {
+        throw InvalidInputError(where + ": cycles_completed '" + cycles +
+                                "' must be a whole number >= 0");
+      }
+      study.cycles_completed = value;
+    }
+    if (const std::string cycle_day = get("cycle_day"); !cycle_day.empty()) {
+      const auto [cycle, day] = parse_cycle_day(cycle_day, where + ": cycle_day");
+      study.cycle = cycle;
+      study.cycle_day = day;
+    }
     const std::string row_patient = get("patient");
     if (!row_patient.empty()) {
       if (!patient.empty() && row_patient != patient) {
@@ -881,6 +916,97 @@ PatientResult analyze_patient(const PatientRequest& request) {
                             request.output_dir / "patient_lesions.csv"};
   }
   return result;
+}
+
+PatientResponse analyze_response(PatientRequest request, const ResponseOptions& options) {
+  if (request.studies.size() < 2) {
+    throw InvalidInputError(
+        "oncotrace response: give a baseline and at least one follow-up study");
+  }
+  validate_response_options(options);
+  request.reference_study = request.studies.front().id.empty()
+                                ? study_id_of(request.studies.front())
+                                : request.studies.front().id;
+  PatientResponse out;
+  out.patient = analyze_patient(request);
+  const PatientResult& patient = out.patient;
+  std::vector<ResponseTimepoint> timepoints;
+  for (size_t s = 0; s < patient.studies.size(); ++s) {
+    const PatientStudyResult& study = patient.studies[s];
+    const std::string& given_timepoint = request.studies[s].timepoint;
+    const std::string label =
+        given_timepoint.empty() ? study.input.id : given_timepoint + " (" + study.input.id + ")";
+    ResponseTimepoint timepoint = response_timepoint_from_lesions_json(
+        study.analysis.lesions_json, label, study.input.id + "/lesions.json");
+    timepoint.tracer = study.tracer_id;
+    timepoint.cycles_completed = study.input.cycles_completed;
+    timepoint.cycle = study.input.cycle;
+    timepoint.cycle_day = study.input.cycle_day;
+    // Analyze names ("lesion_<label>") -> patient lesion ids of the matching.
+    std::map<uint16_t, const PatientLesion*> by_label;
+    for (const PatientLesion& lesion : patient.lesions) {
+      if (lesion.per_study[s].detected_label) by_label[*lesion.per_study[s].detected_label] = &lesion;
+    }
+    if (timepoint.lesions.size() != study.analysis.lesions.size()) {
+      throw InternalError("response: " + study.input.id + " lesions.json lists " +
+                          std::to_string(timepoint.lesions.size()) + " lesions, the analysis " +
+                          std::to_string(study.analysis.lesions.size()));
+    }
+    std::vector<ResponseLesion> kept;
+    for (size_t n = 0; n < timepoint.lesions.size(); ++n) {
+      const LesionResult& analysed = study.analysis.lesions[n];
+      const auto found = by_label.find(analysed.label);
+      if (found == by_label.end()) {
+        throw InternalError("response: lesion " + timepoint.lesions[n].id + " of " +
+                            study.input.id + " has no patient lesion");
+      }
+      const PatientLesion& lesion = *found->second;
+      ResponseLesion item = timepoint.lesions[n];
+      item.id = lesion.id;
+      const PatientLesionStudyValue& at_baseline = lesion.per_study[0];
+      if (s > 0 && !at_baseline.detected_label) {
+        // Not detected at baseline: new only when its region was below this lesion's detection
+        // threshold at baseline too. Uptake above it there means the region was present but
+        // excluded at baseline (physiological uptake, organ boundary): not a new lesion, and
+        // without a baseline lesion it cannot be compared; it is left out and reported.
+        const std::optional<double> baseline_max = at_baseline.uptake.suv_max;
+        const std::optional<double> threshold = analysed.detection_threshold;
+        if (baseline_max && threshold && *baseline_max >= *threshold) {
+          out.warnings.push_back(
+              study.input.id + ": " + lesion.id + " (" + lesion.organ +
+              ") was not detected at baseline although its region reached SUVmax " +
+              format_number(*baseline_max) + " >= the detection threshold " +
+              format_number(*threshold) +
+              " there (excluded at baseline, e.g. physiological uptake): not counted as a new "
+              "lesion and left out of the response assessment");
+          continue;
+        }
+        item.is_new = true;
+      }
+      kept.push_back(std::move(item));
+    }
+    timepoint.lesions = std::move(kept);
+    timepoints.push_back(std::move(timepoint));
+  }
+  // Days since baseline from the timepoint dates (ISO dates from the SUV audit).
+  const auto date_of = [](const std::string& date) -> std::optional<DateTime> {
+    if (date.size() < 10) return std::nullopt;
+    return parse_iso8601(date.substr(0, 10) + "T00:00");
+  };
+  const std::optional<DateTime> baseline_date = date_of(timepoints.front().date);
+  for (ResponseTimepoint& timepoint : timepoints) {
+    if (!baseline_date) continue;
+    if (const std::optional<DateTime> date = date_of(timepoint.date)) {
+      timepoint.days_since_baseline = date->seconds_since(*baseline_date) / 86400.0;
+    }
+  }
+  out.report = assess_response(timepoints, options);
+  for (const std::string& warning : out.warnings) out.report.warnings.push_back(warning);
+  out.report_json = response_report_json(out.report);
+  write_file_atomically(request.output_dir / "response.json", out.report_json);
+  out.written_files = patient.written_files;
+  out.written_files.push_back(request.output_dir / "response.json");
+  return out;
 }
 
 }  // namespace oncotrace

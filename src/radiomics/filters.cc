@@ -1,15 +1,26 @@
 // IBSI-2 convolutional filters: mean (S60F), Laplacian of Gaussian (L6PA), Laws (JTXT) and
-// undecimated separable wavelets (25BO), Gabor (Q88H) [Depeursinge A et al., "Standardised
-// convolutional filtering for radiomics", arXiv:2006.05470; radiomics-ibsi.md §8]. All separable:
-// 1D passes along i, j, k in double precision, out(p) = sum_q h(q) img(p - q), taps centred at
-// floor(L/2); Gabor by FFT of the boundary-padded planes.
+// undecimated separable wavelets (25BO), Gabor (Q88H), Simoncelli wavelet (LODD) and Riesz
+// transforms [Depeursinge A et al., "Standardised convolutional filtering for radiomics",
+// arXiv:2006.05470; radiomics-ibsi.md §8]. Separable filters: 1D passes along i, j, k in double
+// precision, out(p) = sum_q h(q) img(p - q), taps centred at floor(L/2); Gabor by FFT of the
+// boundary-padded planes; Simoncelli and Riesz as transfer functions in the Fourier domain.
+//
+// FFT: Eigen's unsupported FFT module (kissfft backend, double precision, any length) rather than
+// FFTW (libfftw3-dev, not installed): it is header-only and already used here (Gabor), it is an
+// exact DFT up to double rounding like FFTW, so the choice does not change a response map beyond
+// float32 output rounding, and it needs no extra package or planner state. FFTW would be faster
+// on large, awkward sizes (kissfft is O(n^2) for large prime factors of an axis length).
 #include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
 #include <complex>
+#include <functional>
 #include <map>
 #include <numbers>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
 
 #include <unsupported/Eigen/FFT>
 
@@ -151,7 +162,7 @@ std::vector<std::array<Kernel, 3>> rotated_kernels(const std::array<Kernel, 3>& 
 
 // Decomposition low-pass taps as tabulated by PyWavelets (dec_lo, unnormalised: sum = sqrt 2).
 const std::map<std::string, Kernel>& wavelet_low_pass_taps() {
-  static const std::map<std::string, Kernel> taps = [] {
+  static const std::map<std::string, Kernel> kTaps = [] {
     const double root2 = std::numbers::sqrt2;
     const double root3 = std::numbers::sqrt3;
     std::map<std::string, Kernel> table;
@@ -163,7 +174,7 @@ const std::map<std::string, Kernel>& wavelet_low_pass_taps() {
                       0.8525720202116004,    0.3378976624574818,   -0.07273261951252645};
     return table;
   }();
-  return taps;
+  return kTaps;
 }
 
 // Quadrature mirror high-pass: hi[k] = (-1)^(k+1) lo[L-1-k] (PyWavelets dec_hi).
@@ -187,21 +198,236 @@ Kernel dilated_wavelet_kernel(const Kernel& taps, int level) {
 
 using ComplexPlane = std::vector<std::complex<double>>;
 
+// In-place discrete Fourier transform along the first `axes` axes of a buffer of `size` (i
+// fastest); the inverse includes the 1/n factor of each axis (Eigen's default). Lines are
+// transformed in parallel, each on its own, so the result does not depend on the thread count.
+void fourier_transform(ComplexPlane& data, const Index3& size, int axes, bool inverse) {
+  for (int axis = 0; axis < axes; ++axis) {
+    const int64_t length = size[static_cast<size_t>(axis)];
+    if (length < 2) continue;
+    const int64_t stride = axis == 0 ? 1 : (axis == 1 ? size[0] : size[0] * size[1]);
+    const int64_t lines = static_cast<int64_t>(data.size()) / length;
+    tbb::parallel_for(
+        tbb::blocked_range<int64_t>(0, lines, 256), [&](const tbb::blocked_range<int64_t>& range) {
+          Eigen::FFT<double> fft;
+          std::vector<std::complex<double>> line(static_cast<size_t>(length));
+          std::vector<std::complex<double>> result;
+          for (int64_t l = range.begin(); l < range.end(); ++l) {
+            const int64_t start = (l % stride) + (l / stride) * stride * length;
+            for (int64_t n = 0; n < length; ++n) {
+              line[static_cast<size_t>(n)] = data[static_cast<size_t>(start + n * stride)];
+            }
+            inverse ? fft.inv(result, line) : fft.fwd(result, line);
+            for (int64_t n = 0; n < length; ++n) {
+              data[static_cast<size_t>(start + n * stride)] = result[static_cast<size_t>(n)];
+            }
+          }
+        });
+  }
+}
+
 // In-place 2D FFT of a width x height plane (x fastest).
 void fft_2d(ComplexPlane& plane, size_t width, size_t height, bool inverse) {
-  Eigen::FFT<double> fft;
-  std::vector<std::complex<double>> line, result;
-  for (size_t y = 0; y < height; ++y) {
-    line.assign(plane.begin() + static_cast<std::ptrdiff_t>(y * width),
-                plane.begin() + static_cast<std::ptrdiff_t>((y + 1) * width));
-    inverse ? fft.inv(result, line) : fft.fwd(result, line);
-    std::copy(result.begin(), result.end(), plane.begin() + static_cast<std::ptrdiff_t>(y * width));
+  fourier_transform(plane, {static_cast<int64_t>(width), static_cast<int64_t>(height), 1}, 2,
+                    inverse);
+}
+
+// Normalised frequency of FFT bin `bin` on an axis of n samples, on the grid of the IBSI
+// reference implementation (MIRP builds the transfer function on a centred grid running from -1
+// to +1 and moves it to FFT order with ifftshift): c = (bin + floor(n/2)) mod n is the centred
+// index and w = (c - (n-1)/2) / ((n-1)/2).
+double centred_frequency(int64_t bin, int64_t n) {
+  if (n < 2) return 0.0;
+  const double half = static_cast<double>(n - 1) / 2.0;
+  const int64_t centred = (bin + n / 2) % n;
+  return (static_cast<double>(centred) - half) / half;
+}
+
+// The values of `image` padded by margin[a] voxels on both sides of axis a under `boundary`.
+std::vector<double> padded_values(const ImageVolume& image, const Index3& margin,
+                                  FilterBoundary boundary, Index3& padded_size) {
+  const Index3& size = image.geometry.size;
+  for (size_t a = 0; a < 3; ++a) padded_size[a] = size[a] + 2 * margin[a];
+  std::vector<double> padded(static_cast<size_t>(padded_size[0] * padded_size[1] * padded_size[2]),
+                             0.0);
+  for (int64_t k = 0; k < padded_size[2]; ++k) {
+    const int64_t source_k = boundary_index(k - margin[2], size[2], boundary);
+    for (int64_t j = 0; j < padded_size[1]; ++j) {
+      const int64_t source_j = boundary_index(j - margin[1], size[1], boundary);
+      for (int64_t i = 0; i < padded_size[0]; ++i) {
+        const int64_t source_i = boundary_index(i - margin[0], size[0], boundary);
+        if (source_i < 0 || source_j < 0 || source_k < 0) continue;
+        padded[static_cast<size_t>(i + padded_size[0] * (j + padded_size[1] * k))] =
+            image.values[image.geometry.offset(source_i, source_j, source_k)];
+      }
+    }
   }
-  line.resize(height);
-  for (size_t x = 0; x < width; ++x) {
-    for (size_t y = 0; y < height; ++y) line[y] = plane[y * width + x];
-    inverse ? fft.inv(result, line) : fft.fwd(result, line);
-    for (size_t y = 0; y < height; ++y) plane[y * width + x] = result[y];
+  return padded;
+}
+
+// The sampled 1D Gaussian and its second-derivative term of the LoG (see
+// laplacian_of_gaussian_filter): taps at offsets -h..h, h = floor(truncate sigma + 0.5).
+struct LogKernels {
+  Kernel gaussian;
+  Kernel second;
+};
+
+LogKernels log_kernels(const Vec3& spacing, double sigma_mm, double truncate_sigmas,
+                       bool in_plane) {
+  if (!(sigma_mm > 0.0)) throw InvalidInputError("LoG filter: sigma must be > 0 mm");
+  if (!(truncate_sigmas > 0.0)) throw InvalidInputError("LoG filter: the truncation must be > 0");
+  // One sigma in voxels for all axes (the largest per-axis value), as the reference
+  // implementation does; resample to isotropic voxels first for anisotropic images.
+  const double sigma =
+      sigma_mm / std::min({spacing[0], spacing[1], in_plane ? spacing[0] : spacing[2]});
+  const auto half = static_cast<int64_t>(std::floor(truncate_sigmas * sigma + 0.5));
+  LogKernels kernels;
+  for (int64_t r = -half; r <= half; ++r) {
+    const double g = std::exp(-static_cast<double>(r * r) / (2.0 * sigma * sigma)) /
+                     std::sqrt(2.0 * std::numbers::pi * sigma * sigma);
+    kernels.gaussian.push_back(g);
+    kernels.second.push_back(g * (static_cast<double>(r * r) - sigma * sigma) /
+                             (sigma * sigma * sigma * sigma));
+  }
+  return kernels;
+}
+
+// A kernel sampled at offsets -half[a]..half[a] along each axis a, i fastest.
+struct SpatialKernel {
+  Index3 half{0, 0, 0};
+  std::vector<double> taps;
+};
+
+// The LoG as one kernel: sum over axes d of (second-derivative term along d) x (Gaussian along
+// the others), the same sum as the separable passes of laplacian_of_gaussian_filter.
+SpatialKernel log_kernel(const Vec3& spacing, double sigma_mm, double truncate_sigmas,
+                         bool in_plane) {
+  const LogKernels kernels = log_kernels(spacing, sigma_mm, truncate_sigmas, in_plane);
+  const auto half = static_cast<int64_t>(kernels.gaussian.size() / 2);
+  SpatialKernel kernel;
+  kernel.half = {half, half, in_plane ? 0 : half};
+  const Index3 width{2 * half + 1, 2 * half + 1, 2 * kernel.half[2] + 1};
+  kernel.taps.assign(static_cast<size_t>(width[0] * width[1] * width[2]), 0.0);
+  const Kernel unit{1.0};
+  for (int d = 0; d < (in_plane ? 2 : 3); ++d) {
+    std::array<const Kernel*, 3> along{&kernels.gaussian, &kernels.gaussian,
+                                       in_plane ? &unit : &kernels.gaussian};
+    along[static_cast<size_t>(d)] = &kernels.second;
+    for (int64_t z = 0; z < width[2]; ++z) {
+      for (int64_t y = 0; y < width[1]; ++y) {
+        for (int64_t x = 0; x < width[0]; ++x) {
+          kernel.taps[static_cast<size_t>(x + width[0] * (y + width[1] * z))] +=
+              (*along[0])[static_cast<size_t>(x)] * (*along[1])[static_cast<size_t>(y)] *
+              (*along[2])[static_cast<size_t>(z)];
+        }
+      }
+    }
+  }
+  return kernel;
+}
+
+using Frequency = std::array<double, 3>;
+
+// Fourier-domain filtering on the IBSI frequency grid: pads the filtered axes by floor(n/2) per
+// side under `boundary` (none when periodic; at least the kernel half-width), multiplies the
+// spectrum by that of `kernel` (if any taps; a circular convolution, equal to the convolution of
+// the padded image wherever the result is kept) and by transfer(w) (w_k = 0 in plane), and
+// returns the real part of the inverse transform, cropped to the image.
+ImageVolume fourier_filter(const ImageVolume& image, bool in_plane, FilterBoundary boundary,
+                           const SpatialKernel& kernel,
+                           const std::function<std::complex<double>(const Frequency&)>& transfer) {
+  const Index3& size = image.geometry.size;
+  const int axes = in_plane ? 2 : 3;
+  Index3 margin{0, 0, 0};
+  if (boundary != FilterBoundary::kPeriodic) {
+    for (size_t a = 0; a < static_cast<size_t>(axes); ++a) {
+      margin[a] = std::max(size[a] / 2, kernel.half[a]);
+    }
+  }
+  Index3 padded_size{};
+  const std::vector<double> values = padded_values(image, margin, boundary, padded_size);
+  ComplexPlane spectrum(values.begin(), values.end());
+  fourier_transform(spectrum, padded_size, axes, false);
+  if (!kernel.taps.empty()) {
+    // Tap at offset q goes to index q mod n (folded when the kernel exceeds a periodic image).
+    ComplexPlane kernel_spectrum(spectrum.size(), {0.0, 0.0});
+    const Index3 width{2 * kernel.half[0] + 1, 2 * kernel.half[1] + 1, 2 * kernel.half[2] + 1};
+    const auto wrap = [](int64_t offset, int64_t n) { return ((offset % n) + n) % n; };
+    for (int64_t z = 0; z < width[2]; ++z) {
+      const int64_t k = wrap(z - kernel.half[2], padded_size[2]);
+      for (int64_t y = 0; y < width[1]; ++y) {
+        const int64_t j = wrap(y - kernel.half[1], padded_size[1]);
+        for (int64_t x = 0; x < width[0]; ++x) {
+          const int64_t i = wrap(x - kernel.half[0], padded_size[0]);
+          kernel_spectrum[static_cast<size_t>(i + padded_size[0] * (j + padded_size[1] * k))] +=
+              kernel.taps[static_cast<size_t>(x + width[0] * (y + width[1] * z))];
+        }
+      }
+    }
+    fourier_transform(kernel_spectrum, padded_size, axes, false);
+    for (size_t n = 0; n < spectrum.size(); ++n) spectrum[n] *= kernel_spectrum[n];
+  }
+  for (int64_t k = 0; k < padded_size[2]; ++k) {
+    const double w_k = in_plane ? 0.0 : centred_frequency(k, padded_size[2]);
+    for (int64_t j = 0; j < padded_size[1]; ++j) {
+      const double w_j = centred_frequency(j, padded_size[1]);
+      for (int64_t i = 0; i < padded_size[0]; ++i) {
+        spectrum[static_cast<size_t>(i + padded_size[0] * (j + padded_size[1] * k))] *=
+            transfer({centred_frequency(i, padded_size[0]), w_j, w_k});
+      }
+    }
+  }
+  fourier_transform(spectrum, padded_size, axes, true);
+  ImageVolume response(image.geometry, 0.0f);
+  for (int64_t k = 0; k < size[2]; ++k) {
+    for (int64_t j = 0; j < size[1]; ++j) {
+      for (int64_t i = 0; i < size[0]; ++i) {
+        const auto source = static_cast<size_t>(
+            (i + margin[0]) +
+            padded_size[0] * ((j + margin[1]) + padded_size[1] * (k + margin[2])));
+        response.at(i, j, k) = static_cast<float>(spectrum[source].real());
+      }
+    }
+  }
+  return response;
+}
+
+// Simoncelli band-pass H(d) at decomposition level `level` (see radiomics.h).
+double simoncelli_transfer(const Frequency& w, int level) {
+  const double distance = std::sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]);
+  const double maximum = std::ldexp(1.0, 1 - level);
+  if (distance < maximum / 4.0 || distance > maximum) return 0.0;
+  return std::cos(std::numbers::pi / 2.0 * std::log2(2.0 * distance / maximum));
+}
+
+// Riesz multiplier of order l (see radiomics.h) as a function of w; 0 at |w| = 0.
+std::function<std::complex<double>(const Frequency&)> riesz_transfer(
+    const std::array<int, 3>& order) {
+  const int total = order[0] + order[1] + order[2];
+  const auto factorial = [](int n) { return std::tgamma(static_cast<double>(n) + 1.0); };
+  // (-i)^|l| sqrt(|l|! / (l_i! l_j! l_k!))
+  static constexpr std::array<std::complex<double>, 4> kPowersOfMinusI{
+      std::complex<double>{1.0, 0.0}, std::complex<double>{0.0, -1.0},
+      std::complex<double>{-1.0, 0.0}, std::complex<double>{0.0, 1.0}};
+  const std::complex<double> prefactor =
+      kPowersOfMinusI[static_cast<size_t>(total % 4)] *
+      std::sqrt(factorial(total) /
+                (factorial(order[0]) * factorial(order[1]) * factorial(order[2])));
+  return [order, prefactor](const Frequency& w) -> std::complex<double> {
+    const double norm = std::sqrt(w[0] * w[0] + w[1] * w[1] + w[2] * w[2]);
+    if (norm == 0.0) return 0.0;
+    double value = 1.0;
+    for (size_t a = 0; a < 3; ++a) {
+      for (int power = 0; power < order[a]; ++power) value *= w[a] / norm;
+    }
+    return prefactor * value;
+  };
+}
+
+void require_simoncelli_level(int level, const char* filter) {
+  if (level < 1 || level > 8) {
+    throw InvalidInputError(std::string(filter) + ": the Simoncelli level must lie in 1..8, not " +
+                            std::to_string(level));
   }
 }
 
@@ -233,30 +459,18 @@ ImageVolume laplacian_of_gaussian_filter(const ImageVolume& image, double sigma_
                                          double truncate_sigmas, bool in_plane,
                                          FilterBoundary boundary) {
   require_3d_image(image, "LoG filter");
-  if (!(sigma_mm > 0.0)) throw InvalidInputError("LoG filter: sigma must be > 0 mm");
-  // One sigma in voxels for all axes (the largest per-axis value), as the reference
-  // implementation does; resample to isotropic voxels first for anisotropic images.
-  const Vec3& spacing = image.geometry.spacing_mm;
-  const double sigma =
-      sigma_mm / std::min({spacing[0], spacing[1], in_plane ? spacing[0] : spacing[2]});
-  const auto half = static_cast<int64_t>(std::floor(truncate_sigmas * sigma + 0.5));
-  Kernel gaussian, second;
-  for (int64_t r = -half; r <= half; ++r) {
-    const double g = std::exp(-static_cast<double>(r * r) / (2.0 * sigma * sigma)) /
-                     std::sqrt(2.0 * std::numbers::pi * sigma * sigma);
-    gaussian.push_back(g);
-    second.push_back(g * (static_cast<double>(r * r) - sigma * sigma) /
-                     (sigma * sigma * sigma * sigma));
-  }
+  const LogKernels kernels =
+      log_kernels(image.geometry.spacing_mm, sigma_mm, truncate_sigmas, in_plane);
   // LoG = sum over axes d of (second derivative term along d) x (Gaussian along the others).
   const std::vector<double> values(image.values.begin(), image.values.end());
   const int dimensions = in_plane ? 2 : 3;
   std::vector<double> sum(values.size(), 0.0);
   for (int d = 0; d < dimensions; ++d) {
-    std::array<Kernel, 3> kernels{gaussian, gaussian, in_plane ? Kernel{} : gaussian};
-    kernels[static_cast<size_t>(d)] = second;
+    std::array<Kernel, 3> separable{kernels.gaussian, kernels.gaussian,
+                                    in_plane ? Kernel{} : kernels.gaussian};
+    separable[static_cast<size_t>(d)] = kernels.second;
     const std::vector<double> term =
-        convolve_separable(values, image.geometry.size, kernels, boundary);
+        convolve_separable(values, image.geometry.size, separable, boundary);
     for (size_t v = 0; v < sum.size(); ++v) sum[v] += term[v];
   }
   return as_image(image.geometry, sum);
@@ -459,6 +673,45 @@ ImageVolume gabor_filter(const ImageVolume& image, const GaborFilterSettings& se
     }
   }
   return as_image(image.geometry, response);
+}
+
+ImageVolume simoncelli_wavelet_filter(const ImageVolume& image,
+                                      const SimoncelliFilterSettings& settings) {
+  require_3d_image(image, "Simoncelli filter");
+  require_simoncelli_level(settings.level, "Simoncelli filter");
+  const int level = settings.level;
+  return fourier_filter(image, settings.in_plane, settings.boundary, SpatialKernel{},
+                        [level](const Frequency& w) { return simoncelli_transfer(w, level); });
+}
+
+ImageVolume riesz_filter(const ImageVolume& image, const RieszFilterSettings& settings) {
+  require_3d_image(image, "Riesz filter");
+  const std::array<int, 3>& order = settings.order;
+  const int total = order[0] + order[1] + order[2];
+  if (*std::min_element(order.begin(), order.end()) < 0 || total < 1 || total > 6) {
+    throw InvalidInputError(
+        "Riesz filter: the orders along i, j, k must be >= 0 with a sum in "
+        "1..6, not (" +
+        std::to_string(order[0]) + ", " + std::to_string(order[1]) + ", " +
+        std::to_string(order[2]) + ")");
+  }
+  if (settings.in_plane && order[2] != 0) {
+    throw InvalidInputError("Riesz filter: an in-plane transform has no order along k");
+  }
+  const auto riesz = riesz_transfer(order);
+  if (settings.base_filter == RieszBaseFilter::kSimoncelli) {
+    require_simoncelli_level(settings.simoncelli_level, "Riesz filter");
+    const int level = settings.simoncelli_level;
+    return fourier_filter(
+        image, settings.in_plane, settings.boundary, SpatialKernel{},
+        [level, &riesz](const Frequency& w) { return simoncelli_transfer(w, level) * riesz(w); });
+  }
+  // The LoG as a convolution kernel applied by FFT together with the Riesz multiplier: on the
+  // padded image this equals laplacian_of_gaussian_filter with the same boundary rule.
+  return fourier_filter(image, settings.in_plane, settings.boundary,
+                        log_kernel(image.geometry.spacing_mm, settings.log_sigma_mm,
+                                   settings.log_truncate_sigmas, settings.in_plane),
+                        riesz);
 }
 
 }  // namespace oncotrace::radiomics

@@ -170,5 +170,158 @@ TEST(GaborFilter, ImpulseResponseIsTheRotatedGaussianEnvelope) {
   EXPECT_THROW(gabor_filter(impulse, settings), InvalidInputError);
 }
 
+// A plane wave cos(2 pi f i / n) along i on an n x 3 x 3 grid. With n odd the IBSI frequency
+// grid is symmetric and the wave's two FFT bins sit at w_i = +-f / ((n - 1) / 2), w_j = w_k = 0.
+ImageVolume plane_wave_along_i(int64_t n, int64_t f) {
+  ImageVolume image = image_of({n, 3, 3});
+  for (int64_t k = 0; k < 3; ++k) {
+    for (int64_t j = 0; j < 3; ++j) {
+      for (int64_t i = 0; i < n; ++i) {
+        image.at(i, j, k) = static_cast<float>(
+            std::cos(2.0 * std::numbers::pi * static_cast<double>(f * i) / static_cast<double>(n)));
+      }
+    }
+  }
+  return image;
+}
+
+TEST(SimoncelliFilter, PlaneWavesAreScaledByTheRadialProfile) {
+  // n = 17: bin f has |w| = f / 8. H(d) = cos(pi/2 log2(2 d / d_max)), d_max = 2^-(level-1).
+  SimoncelliFilterSettings settings;
+  settings.boundary = FilterBoundary::kPeriodic;
+  const auto gain = [&settings](int64_t f) {
+    const ImageVolume wave = plane_wave_along_i(17, f);
+    const ImageVolume response = simoncelli_wavelet_filter(wave, settings);
+    double dot = 0.0, norm = 0.0;
+    for (size_t v = 0; v < wave.values.size(); ++v) {
+      dot += static_cast<double>(response.values[v]) * wave.values[v];
+      norm += static_cast<double>(wave.values[v]) * wave.values[v];
+    }
+    // The response is the same wave: the residual after removing the scaled wave vanishes.
+    double residual = 0.0;
+    for (size_t v = 0; v < wave.values.size(); ++v) {
+      residual = std::max(residual, std::abs(response.values[v] - dot / norm * wave.values[v]));
+    }
+    EXPECT_LT(residual, 1e-5) << "f = " << f;
+    return dot / norm;
+  };
+  // Level 1: d = 1/2 is the peak (H = 1), d = 1/4 the lower edge (H = 0), d = 3/4 in between.
+  EXPECT_NEAR(gain(4), 1.0, 1e-6);
+  EXPECT_NEAR(gain(2), 0.0, 1e-6);
+  EXPECT_NEAR(gain(6), std::cos(std::numbers::pi / 2.0 * std::log2(1.5)), 1e-6);
+  EXPECT_NEAR(gain(1), 0.0, 1e-6);
+  // Level 2 halves the band: the peak moves to d = 1/4.
+  settings.level = 2;
+  EXPECT_NEAR(gain(2), 1.0, 1e-6);
+  EXPECT_NEAR(gain(4), 0.0, 1e-6);
+  // A constant image has no band-pass content.
+  settings.level = 1;
+  const ImageVolume constant = image_of({9, 9, 9}, 5.0f);
+  for (const float value : simoncelli_wavelet_filter(constant, settings).values) {
+    EXPECT_NEAR(value, 0.0, 1e-5);
+  }
+  settings.level = 0;
+  EXPECT_THROW(simoncelli_wavelet_filter(constant, settings), InvalidInputError);
+}
+
+TEST(SimoncelliFilter, InPlaneFilteringIgnoresTheSliceAxis) {
+  // The wave along i on a 17 x 3 x 3 grid, and the same wave laid along k (3 x 3 x 17): in
+  // plane, the first is kept whole (|w| = 1/2, H = 1) and the second is constant in every slice,
+  // so it vanishes; in 3D both are kept.
+  const ImageVolume along_i = plane_wave_along_i(17, 4);
+  ImageVolume along_k = image_of({3, 3, 17});
+  for (int64_t k = 0; k < 17; ++k) {
+    for (int64_t j = 0; j < 3; ++j) {
+      for (int64_t i = 0; i < 3; ++i) along_k.at(i, j, k) = along_i.at(k, 0, 0);
+    }
+  }
+  SimoncelliFilterSettings settings;
+  settings.in_plane = true;
+  const ImageVolume kept = simoncelli_wavelet_filter(along_i, settings);
+  const ImageVolume removed = simoncelli_wavelet_filter(along_k, settings);
+  settings.in_plane = false;
+  const ImageVolume kept_3d = simoncelli_wavelet_filter(along_k, settings);
+  for (size_t v = 0; v < along_i.values.size(); ++v) {
+    EXPECT_NEAR(kept.values[v], along_i.values[v], 1e-5);
+    EXPECT_NEAR(removed.values[v], 0.0, 1e-5);
+    EXPECT_NEAR(kept_3d.values[v], along_k.values[v], 1e-5);
+  }
+}
+
+TEST(RieszFilter, FirstOrderTurnsACosineIntoASineAlongItsAxis) {
+  // R^(1,0,0) multiplies bin +w by -i and bin -w by +i: cos -> sin (the Hilbert transform along
+  // i); a transform along j sees w_j = 0 and returns 0; the second order along i gives
+  // (-i)^2 = -1 times the wave. The Simoncelli base at |w| = 1/2 (f = 4 of 17) has gain 1.
+  const ImageVolume wave = plane_wave_along_i(17, 4);
+  RieszFilterSettings settings;
+  settings.base_filter = RieszBaseFilter::kSimoncelli;
+  settings.boundary = FilterBoundary::kPeriodic;
+  settings.order = {1, 0, 0};
+  const ImageVolume first_i = riesz_filter(wave, settings);
+  settings.order = {0, 1, 0};
+  const ImageVolume first_j = riesz_filter(wave, settings);
+  settings.order = {2, 0, 0};
+  const ImageVolume second_i = riesz_filter(wave, settings);
+  for (int64_t i = 0; i < 17; ++i) {
+    const double phase = 2.0 * std::numbers::pi * 4.0 * static_cast<double>(i) / 17.0;
+    EXPECT_NEAR(first_i.at(i, 1, 1), std::sin(phase), 1e-5) << i;
+    EXPECT_NEAR(first_j.at(i, 1, 1), 0.0, 1e-5) << i;
+    EXPECT_NEAR(second_i.at(i, 2, 0), -std::cos(phase), 1e-5) << i;
+  }
+}
+
+TEST(RieszFilter, SecondOrderTransformsSumToMinusTheLaplacianOfGaussian) {
+  // sum_a R^(2 e_a)(w) = (-i)^2 sum_a w_a^2 / |w|^2 = -1 except at w = 0, so on an odd periodic
+  // grid the three second-order transforms of the LoG response add up to -(LoG - mean(LoG)).
+  ImageVolume image = image_of({11, 11, 11});
+  std::mt19937 random(11);
+  std::uniform_real_distribution<float> value(0.0f, 100.0f);
+  for (float& v : image.values) v = value(random);
+  RieszFilterSettings settings;
+  settings.log_sigma_mm = 3.0;
+  settings.boundary = FilterBoundary::kPeriodic;
+  const ImageVolume log =
+      laplacian_of_gaussian_filter(image, 3.0, 4.0, false, FilterBoundary::kPeriodic);
+  double mean = 0.0;
+  for (const float v : log.values) mean += v;
+  mean /= static_cast<double>(log.values.size());
+  std::vector<double> sum(image.values.size(), 0.0);
+  for (size_t axis = 0; axis < 3; ++axis) {
+    settings.order = {0, 0, 0};
+    settings.order[axis] = 2;
+    const ImageVolume term = riesz_filter(image, settings);
+    for (size_t v = 0; v < sum.size(); ++v) sum[v] += term.values[v];
+  }
+  for (size_t v = 0; v < sum.size(); ++v) EXPECT_NEAR(sum[v], -(log.values[v] - mean), 1e-4);
+}
+
+TEST(RieszFilter, ZeroPaddedImpulseResponseIsOddAlongTheTransformAxis) {
+  // First-order transform along i of the LoG of a centred impulse: odd in i, even in j and k,
+  // zero on the plane i = centre (zero boundary; the 9^3 image is padded to 17^3, an odd grid).
+  ImageVolume impulse = image_of({9, 9, 9});
+  impulse.at(4, 4, 4) = 100.0f;
+  RieszFilterSettings settings;
+  settings.order = {1, 0, 0};
+  settings.boundary = FilterBoundary::kZero;
+  const ImageVolume response = riesz_filter(impulse, settings);
+  EXPECT_GT(std::abs(response.at(5, 4, 4)), 0.1);
+  for (int64_t k = 0; k < 9; ++k) {
+    for (int64_t j = 0; j < 9; ++j) {
+      EXPECT_NEAR(response.at(4, j, k), 0.0, 1e-5);
+      for (int64_t r = 1; r <= 4; ++r) {
+        EXPECT_NEAR(response.at(4 + r, j, k), -response.at(4 - r, j, k), 1e-5);
+        EXPECT_NEAR(response.at(4 + r, j, k), response.at(4 + r, 8 - j, k), 1e-5);
+        EXPECT_NEAR(response.at(4 + r, j, k), response.at(4 + r, j, 8 - k), 1e-5);
+      }
+    }
+  }
+  settings.order = {0, 0, 1};
+  settings.in_plane = true;
+  EXPECT_THROW(riesz_filter(impulse, settings), InvalidInputError);
+  settings.in_plane = false;
+  settings.order = {0, 0, 0};
+  EXPECT_THROW(riesz_filter(impulse, settings), InvalidInputError);
+}
+
 }  // namespace
 }  // namespace oncotrace::radiomics
