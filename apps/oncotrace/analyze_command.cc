@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "oncotrace/error.h"
 #include "oncotrace/pipeline.h"
+#include "oncotrace/report.h"
 
 namespace oncotrace::cli {
 namespace {
@@ -44,7 +45,8 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
       "analyze",
       "Find and measure the lesions of one PET/SPECT study: SUV with audit, reference regions, "
       "segmentation (masks or automatic detection), every SUVpeak variant, MTV, TLG, ratios; "
-      "writes lesions.csv, lesions.json, labels.nii.gz and reference_regions.json to OUTDIR");
+      "writes lesions.csv, lesions.json, labels.nii.gz, reference_regions.json and report.html "
+      "to OUTDIR");
   struct Flags {
     std::string study;
     std::string output;
@@ -55,6 +57,7 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
     std::vector<std::string> exclude_organs;
     std::string db;
     bool no_seg = false;
+    bool no_report = false;
     std::string masks;
     std::vector<std::string> rois;
     std::string method = "fixed:2.5";
@@ -100,6 +103,8 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
   command->add_option("--db", flags->db,
                       "Results store (SQLite): default OUTDIR/oncotrace.db; none = no store");
   command->add_flag("--no-seg", flags->no_seg, "Do not write OUTDIR/lesions.seg.dcm");
+  command->add_flag("--no-report", flags->no_report,
+                    "Do not write OUTDIR/report.html (see oncotrace report)");
   command->add_option("--masks", flags->masks,
                       "User segmentation: RTSTRUCT file (with --roi) or NIfTI label map (every "
                       "non-zero label is a lesion); replaces automatic detection");
@@ -246,6 +251,24 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
     }
     std::printf("  stages:%s\n", timing.c_str());
     for (const auto& path : result.written_files) std::printf("wrote %s\n", path.string().c_str());
+    // A report of an earlier run would contradict the new results: replaced or removed.
+    const std::filesystem::path report = request.output_dir / "report.html";
+    std::error_code ignored;
+    if (flags->no_report) {
+      std::filesystem::remove(report, ignored);
+    } else {
+      try {
+        write_report(request.output_dir, report);
+      } catch (const Error& error) {
+        std::filesystem::remove(report, ignored);
+        std::fprintf(stderr,
+                     "oncotrace analyze: the analysis outputs were written, but not the report "
+                     "(%s): %s\n",
+                     error_kind_name(error.kind()), error.what());
+        return exit_code_for(error.kind());
+      }
+      std::printf("wrote %s\n", report.string().c_str());
+    }
     return 0;
   };
 }

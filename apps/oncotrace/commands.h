@@ -22,6 +22,7 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
 CommandRunner register_radiomics_command(CLI::App& app, const std::vector<std::string>& arguments);
 CommandRunner register_patient_command(CLI::App& app, const std::vector<std::string>& arguments);
 CommandRunner register_response_command(CLI::App& app, const std::vector<std::string>& arguments);
+CommandRunner register_report_command(CLI::App& app, const std::vector<std::string>& arguments);
 
 }  // namespace oncotrace::cli
 

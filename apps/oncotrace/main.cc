@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   runners["patient"] = oncotrace::cli::register_patient_command(app, arguments);
   runners["response"] = oncotrace::cli::register_response_command(app, arguments);
   runners["radiomics"] = oncotrace::cli::register_radiomics_command(app, arguments);
+  runners["report"] = oncotrace::cli::register_report_command(app, arguments);
 
   try {
     app.parse(argc, argv);
