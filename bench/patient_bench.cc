@@ -6,6 +6,8 @@
 //
 // Reported per iteration (counters, seconds): each step of analyze_patient (analyze_studies,
 // registration, matching, measure_across_studies, writing). Goal: total < 20 s on 2 cores.
+// BM_ResponseWholeBodyTwoTimepoints: `response` on the FDG baseline and follow-up (issue 7;
+// goal < 10 s with registration; the phantom has two FDG timepoints).
 //
 //   build/bench/oncotrace_patient_bench --benchmark_repetitions=3
 #include <benchmark/benchmark.h>
@@ -41,7 +43,8 @@ const GeneratedPatient& wholebody_patient() {
     request.kind = PhantomKind::kPatient;
     request.seed = 11;
     request.grid = *phantom_grid_preset("wholebody");
-    request.patient.studies.resize(3);  // fdg_baseline, fes_baseline, zr89tras_baseline
+    // fdg_baseline, fes_baseline, zr89tras_baseline, fdg_followup
+    request.patient.studies.resize(4);
     out->phantom = generate_phantom(request, out->folder / "phantom");
     return out;
   }();
@@ -52,6 +55,7 @@ void BM_PatientWholeBodyThreeStudies(benchmark::State& state) {
   const GeneratedPatient& patient = wholebody_patient();
   PatientRequest request;
   for (const PhantomStudyOutput& study : patient.phantom.studies) {
+    if (study.id == "fdg_followup") continue;
     PatientStudyInput input;
     input.path = study.emission_folder.parent_path();
     request.studies.push_back(input);
@@ -69,6 +73,35 @@ void BM_PatientWholeBodyThreeStudies(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_PatientWholeBodyThreeStudies)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
+
+// `response` on the FDG baseline and follow-up (one registration), all five criteria.
+void BM_ResponseWholeBodyTwoTimepoints(benchmark::State& state) {
+  const GeneratedPatient& patient = wholebody_patient();
+  PatientRequest request;
+  for (const std::string id : {"fdg_baseline", "fdg_followup"}) {
+    for (const PhantomStudyOutput& study : patient.phantom.studies) {
+      if (study.id != id) continue;
+      PatientStudyInput input;
+      input.path = study.emission_folder.parent_path();
+      request.studies.push_back(input);
+    }
+  }
+  request.output_dir = patient.folder / "response";
+  request.analysis.store_results = false;
+  std::map<std::string, double> totals;
+  for (auto _ : state) {
+    const PatientResponse result = analyze_response(request, ResponseOptions{});
+    for (const StageTiming& step : result.patient.timings) totals[step.stage] += step.seconds;
+    benchmark::DoNotOptimize(result.report.assessments.size());
+  }
+  for (const auto& [step, seconds] : totals) {
+    state.counters[step + "_s"] = benchmark::Counter(seconds, benchmark::Counter::kAvgIterations);
+  }
+}
+BENCHMARK(BM_ResponseWholeBodyTwoTimepoints)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime()
+    ->Iterations(1);
 
 }  // namespace
 }  // namespace oncotrace

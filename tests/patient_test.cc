@@ -294,6 +294,13 @@ TEST(PatientResponseTest, NewLesionMakesPercistProgression) {
   }
   EXPECT_TRUE(percist_found);
   EXPECT_TRUE(std::filesystem::exists(folder.path() / "out" / "response.json"));
+  std::ifstream changes(folder.path() / "out" / "response_changes.csv");
+  std::string header, row;
+  std::getline(changes, header);
+  EXPECT_EQ(header.rfind("baseline,follow_up,lesion,organ,status,quantity", 0), 0u) << header;
+  size_t new_rows = 0;
+  while (std::getline(changes, row)) new_rows += row.find(",new,") != std::string::npos ? 1 : 0;
+  EXPECT_GT(new_rows, 0u);
   EXPECT_NE(response.report_json.find("\"PMD\""), std::string::npos);
 }
 

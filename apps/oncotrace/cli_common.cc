@@ -10,15 +10,6 @@
 
 namespace oncotrace::cli {
 
-bool is_nifti_path(const std::filesystem::path& path) {
-  const std::string name = path.filename().string();
-  auto ends_with = [&name](const std::string& suffix) {
-    return name.size() >= suffix.size() &&
-           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
-  return ends_with(".nii") || ends_with(".nii.gz");
-}
-
 ImageSeries read_input_series(const std::filesystem::path& path, const std::string& series_uid) {
   if (!std::filesystem::exists(path)) {
     throw InvalidInputError(path.string() + ": no such file or folder");

@@ -9,14 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "oncotrace/nifti.h"
 #include "oncotrace/pipeline.h"
 #include "oncotrace/series.h"
 #include "oncotrace/suv.h"
 
 namespace oncotrace::cli {
-
-// True when PATH names a NIfTI image (.nii or .nii.gz).
-bool is_nifti_path(const std::filesystem::path& path);
 
 // Reads the image series named on the command line: a NIfTI (+ sidecar), or a DICOM folder or
 // file, picking `series_uid` when the folder holds several series. Throws InvalidInputError

@@ -1,11 +1,13 @@
-// `oncotrace radiomics IMAGE --mask MASK -o OUT.csv|OUT.json`: IBSI-1 features of every ROI.
+// `oncotrace radiomics IMAGE --mask MASK -o OUT.csv|OUT.json`: IBSI-1 features of every ROI, or
+// the IBSI-2 intensity statistics of a filter response map when the settings have a filter.
 //
 // The image is a DICOM series or a NIfTI (+ sidecar); PET and quantitative SPECT are converted
 // to SUV (or Bq/mL with --normalization none) with the audited SUV rules, every other modality
 // (CT: HU) is used as stored. The mask is a NIfTI label map on the image grid (one ROI per
 // non-zero label, or the --label values) or an RTSTRUCT rasterised on the image grid with the
 // centre-in-polygon rule (one ROI per structure, or the --roi names). Features follow the
-// chosen IBSI-1 configuration (presets ibsi1-config-a ... -e, or a JSON settings file) and are
+// chosen configuration (presets ibsi1-config-a ... -e, ibsi2-phase2-1a ... -9b, or a JSON
+// settings file, with or without a "filter" section) and are
 // named by their IBSI reference tags (e.g. "morph_volume", "cm_joint_max_3D_comb").
 //
 // Output: a wide CSV (one row per ROI; the settings and the provenance as "# " comment lines
@@ -198,7 +200,8 @@ CommandRunner register_radiomics_command(CLI::App& app, const std::vector<std::s
   command
       ->add_option("--config", flags->config,
                    "IBSI-1 configuration: A, B, C, D, E (ibsi1-config-a ... -e), another preset "
-                   "name (ibsi1-digital-phantom) or a settings FILE.json")
+                   "name (ibsi1-digital-phantom, IBSI-2 phase 2: ibsi2-phase2-1a ... -9b) or a "
+                   "settings FILE.json (with an optional filter section)")
       ->required();
   command->add_option("--series", flags->series_uid,
                       "SeriesInstanceUID, when IMAGE holds several series");

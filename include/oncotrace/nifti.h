@@ -50,6 +50,9 @@ void write_nifti(const std::filesystem::path& path, const std::vector<ImageVolum
 void write_nifti(const std::filesystem::path& path, const LabelMap& labels);
 void write_nifti(const std::filesystem::path& path, const Mask& mask);
 
+// True for a NIfTI file name ("x.nii" or "x.nii.gz").
+bool is_nifti_path(const std::filesystem::path& path);
+
 // The sidecar path for an image path: "x.nii.gz" -> "x.json", "x.nii" -> "x.json".
 std::filesystem::path sidecar_path_for(const std::filesystem::path& image_path);
 

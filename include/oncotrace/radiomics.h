@@ -119,74 +119,6 @@ struct AggregationSettings {
   bool volume_3d = true;
 };
 
-// Every setting of the processing chain. Neighbourhood settings are fixed to the IBSI values:
-// Chebyshev distance 1 for GLCM/NGTDM/NGLDM, linkage distance 1 for GLSZM/GLDZM, NGLDM
-// coarseness alpha 0, symmetric GLCM, no distance weighting.
-struct RadiomicsSettings {
-  std::string name = "custom";
-  std::string description;
-  InterpolationSettings interpolation;
-  // Round intensities to the nearest integer after interpolation (CT; IBSI 68QD).
-  bool round_intensities = false;
-  ResegmentationSettings resegmentation;
-  DiscretisationSettings discretisation;
-  IvhSettings ivh;
-  AggregationSettings aggregation;
-  FeatureFamilies families;
-  // Emit the IBSI diagnostic values (image and ROI state after each step).
-  bool diagnostics = true;
-};
-
-// The names of the presets shipped in data/radiomics/ (compiled into the library):
-// "ibsi1-digital-phantom", "ibsi1-config-a" ... "ibsi1-config-e".
-std::vector<std::string> radiomics_preset_names();
-// A preset by name; throws InvalidInputError listing the known names.
-RadiomicsSettings radiomics_preset(std::string_view name);
-// Settings from JSON text (the format of data/radiomics/*.json, documented in
-// docs/radiomics.md). Unknown keys are errors, so a typo never silently falls back to a
-// default. `source` names the text in error messages.
-RadiomicsSettings radiomics_settings_from_json(std::string_view json_text,
-                                               std::string_view source = "settings");
-// A preset name or the path of a JSON file.
-RadiomicsSettings load_radiomics_settings(const std::string& preset_name_or_path);
-// Settings as JSON (round-trips through radiomics_settings_from_json).
-std::string radiomics_settings_to_json(const RadiomicsSettings& settings);
-
-struct Feature {
-  std::string tag;        // IBSI table tag with aggregation suffix, e.g. "cm_energy_3D_comb"
-  double value = 0.0;     // NaN when undefined for this ROI (e.g. variance of one voxel zone)
-  std::string ibsi_code;  // feature code, e.g. "8ZQL"; empty for diagnostics
-};
-
-struct FeatureSet {
-  std::string settings_name;
-  // Features in the order of the IBSI tables (families, then aggregations, then features).
-  std::vector<Feature> features;
-  // Diagnostic values (IBSI "diagnostic features"), e.g. "int_mask_vox_count_reseg_roi".
-  std::vector<Feature> diagnostics;
-
-  // The value of a feature or diagnostic tag.
-  std::optional<double> value(std::string_view tag) const;
-};
-
-// Runs the processing chain and computes the features of one ROI. `roi` must share the image
-// grid (any non-zero value is inside). Throws InvalidInputError when the grids differ or the
-// ROI is empty (before or after re-segmentation).
-FeatureSet compute_features(const ImageVolume& image, const Mask& roi,
-                            const RadiomicsSettings& settings);
-
-// Writers. Long format: one row per feature, "tag,value,ibsi_code" (diagnostics included as
-// rows with an empty code when `include_diagnostics`). Wide format: one header row of tags and
-// one row per feature set, the first column `label`. Numbers are printed with 17 significant
-// digits (round-trip exact); NaN as "NaN". Output is deterministic.
-std::string features_to_csv_long(const FeatureSet& features, bool include_diagnostics = true);
-std::string features_to_csv_wide(const std::vector<FeatureSet>& feature_sets,
-                                 const std::vector<std::string>& labels);
-std::string features_to_json(const FeatureSet& features);
-// Atomic file writers; the extension chooses nothing, the functions do.
-void write_features_csv_long(const std::filesystem::path& path, const FeatureSet& features);
-void write_features_json(const std::filesystem::path& path, const FeatureSet& features);
-
 // --- IBSI-2 convolutional filters --------------------------------------------------------
 //
 // Response maps of the IBSI-2 filters [Depeursinge A et al., "Standardised convolutional
@@ -262,6 +194,9 @@ struct GaborFilterSettings {
   double orientation_step_rad = std::numbers::pi / 4.0;
   // Also filter in the (i, k) and (j, k) planes and take the mean over the three planes.
   bool orthogonal_planes = false;
+  // > 0: the kernel is cut to |x|, |y| <= ceil(truncate_sigmas sigma / min(1, gamma)) voxels
+  // (7 leaves out envelope values below 1e-10 of the peak); 0: as large as the plane (MIRP).
+  double truncate_sigmas = 0.0;
   FilterBoundary boundary = FilterBoundary::kZero;
 };
 ImageVolume gabor_filter(const ImageVolume& image, const GaborFilterSettings& settings);
@@ -308,6 +243,122 @@ struct RieszFilterSettings {
   FilterBoundary boundary = FilterBoundary::kZero;
 };
 ImageVolume riesz_filter(const ImageVolume& image, const RieszFilterSettings& settings);
+
+// The filter of a settings file (IBSI-2 phase 2): the response map of one filter replaces the
+// image intensities for the features. Order [IBSI-2 manual; radiomics-ibsi.md §3.1, §8.4]:
+// interpolate (and round) the image, re-segment the ROI on the unfiltered image, filter, then
+// compute the features of the response map inside the intensity mask. The filter runs on the
+// interpolated image restricted to the ROI bounding box plus a margin of the filter's reach
+// (kernel half-width; for Laws energy maps and wavelet levels the sum of the stages; for Gabor
+// 7 sigma / min(1, gamma), beyond which the envelope is below 1e-10, and the kernel is cut
+// there): within that margin the
+// response of every ROI voxel equals its response on the whole image, and where the margin meets
+// the image edge the boundary rule applies there, as on the whole image. Fourier-domain filters
+// (Simoncelli, Riesz) sample their transfer function on the grid of the filtered array, so they
+// run on the whole interpolated image. Only the intensity statistics (UHIW) are defined on
+// response maps here (IBSI-2 phase 2 uses exactly these); other families are rejected.
+enum class FilterKind {
+  kNone,
+  kMean,
+  kLaplacianOfGaussian,
+  kLaws,
+  kGabor,
+  kWavelet,
+  kSimoncelli,
+  kRiesz
+};
+struct FilterSettings {
+  FilterKind kind = FilterKind::kNone;
+  // Applied to every kind below (their own in_plane and boundary fields are overwritten).
+  bool in_plane = false;
+  FilterBoundary boundary = FilterBoundary::kMirror;
+  int mean_support_voxels = 5;  // kMean
+  double log_sigma_mm = 1.5;    // kLaplacianOfGaussian
+  double log_truncate_sigmas = 4.0;
+  LawsFilterSettings laws;              // kLaws
+  GaborFilterSettings gabor;            // kGabor
+  WaveletFilterSettings wavelet;        // kWavelet
+  SimoncelliFilterSettings simoncelli;  // kSimoncelli
+  RieszFilterSettings riesz;            // kRiesz
+};
+
+// The response map of `filter` on `image` (the whole image).
+ImageVolume apply_filter(const ImageVolume& image, const FilterSettings& filter);
+
+// Voxels per axis beyond which the response of a voxel does not depend on the image (see
+// FilterSettings); nullopt for the Fourier-domain filters, which need the whole image.
+std::optional<Index3> filter_reach_voxels(const FilterSettings& filter, const Vec3& spacing_mm);
+
+// Every setting of the processing chain. Neighbourhood settings are fixed to the IBSI values:
+// Chebyshev distance 1 for GLCM/NGTDM/NGLDM, linkage distance 1 for GLSZM/GLDZM, NGLDM
+// coarseness alpha 0, symmetric GLCM, no distance weighting.
+struct RadiomicsSettings {
+  std::string name = "custom";
+  std::string description;
+  InterpolationSettings interpolation;
+  // Round intensities to the nearest integer after interpolation (CT; IBSI 68QD).
+  bool round_intensities = false;
+  ResegmentationSettings resegmentation;
+  DiscretisationSettings discretisation;
+  IvhSettings ivh;
+  AggregationSettings aggregation;
+  FeatureFamilies families;
+  // Emit the IBSI diagnostic values (image and ROI state after each step).
+  bool diagnostics = true;
+  // IBSI-2: features of a filter response map instead of the image (kind kNone: no filter).
+  FilterSettings filter;
+};
+
+// The names of the presets shipped in data/radiomics/ (compiled into the library):
+// "ibsi1-digital-phantom", "ibsi1-config-a" ... "ibsi1-config-e".
+std::vector<std::string> radiomics_preset_names();
+// A preset by name; throws InvalidInputError listing the known names.
+RadiomicsSettings radiomics_preset(std::string_view name);
+// Settings from JSON text (the format of data/radiomics/*.json, documented in
+// docs/radiomics.md). Unknown keys are errors, so a typo never silently falls back to a
+// default. `source` names the text in error messages.
+RadiomicsSettings radiomics_settings_from_json(std::string_view json_text,
+                                               std::string_view source = "settings");
+// A preset name or the path of a JSON file.
+RadiomicsSettings load_radiomics_settings(const std::string& preset_name_or_path);
+// Settings as JSON (round-trips through radiomics_settings_from_json).
+std::string radiomics_settings_to_json(const RadiomicsSettings& settings);
+
+struct Feature {
+  std::string tag;        // IBSI table tag with aggregation suffix, e.g. "cm_energy_3D_comb"
+  double value = 0.0;     // NaN when undefined for this ROI (e.g. variance of one voxel zone)
+  std::string ibsi_code;  // feature code, e.g. "8ZQL"; empty for diagnostics
+};
+
+struct FeatureSet {
+  std::string settings_name;
+  // Features in the order of the IBSI tables (families, then aggregations, then features).
+  std::vector<Feature> features;
+  // Diagnostic values (IBSI "diagnostic features"), e.g. "int_mask_vox_count_reseg_roi".
+  std::vector<Feature> diagnostics;
+
+  // The value of a feature or diagnostic tag.
+  std::optional<double> value(std::string_view tag) const;
+};
+
+// Runs the processing chain and computes the features of one ROI (with settings.filter: the
+// intensity statistics of the response map, see FilterSettings). `roi` must share the image
+// grid (any non-zero value is inside). Throws InvalidInputError when the grids differ or the
+// ROI is empty (before or after re-segmentation).
+FeatureSet compute_features(const ImageVolume& image, const Mask& roi,
+                            const RadiomicsSettings& settings);
+
+// Writers. Long format: one row per feature, "tag,value,ibsi_code" (diagnostics included as
+// rows with an empty code when `include_diagnostics`). Wide format: one header row of tags and
+// one row per feature set, the first column `label`. Numbers are printed with 17 significant
+// digits (round-trip exact); NaN as "NaN". Output is deterministic.
+std::string features_to_csv_long(const FeatureSet& features, bool include_diagnostics = true);
+std::string features_to_csv_wide(const std::vector<FeatureSet>& feature_sets,
+                                 const std::vector<std::string>& labels);
+std::string features_to_json(const FeatureSet& features);
+// Atomic file writers; the extension chooses nothing, the functions do.
+void write_features_csv_long(const std::filesystem::path& path, const FeatureSet& features);
+void write_features_json(const std::filesystem::path& path, const FeatureSet& features);
 
 }  // namespace oncotrace::radiomics
 

@@ -351,6 +351,15 @@ void align_units_with_top_level(json& sidecar) {
 
 }  // namespace
 
+bool is_nifti_path(const std::filesystem::path& path) {
+  const std::string name = path.filename().string();
+  auto ends_with = [&name](const std::string& suffix) {
+    return name.size() >= suffix.size() &&
+           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  return ends_with(".nii") || ends_with(".nii.gz");
+}
+
 std::filesystem::path sidecar_path_for(const std::filesystem::path& image_path) {
   std::string name = image_path.filename().string();
   for (const std::string suffix : {".nii.gz", ".nii"}) {

@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <limits>
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 #include "oncotrace/error.h"
 #include "oncotrace/organs.h"
 #include "oncotrace/segment.h"
@@ -15,10 +18,12 @@ namespace oncotrace {
 namespace {
 
 using organs_internal::component_containing;
+using organs_internal::Components;
 using organs_internal::count_voxels;
 using organs_internal::dilate_mm;
 using organs_internal::erode_mm;
 using organs_internal::fill_axial_holes;
+using organs_internal::find_components;
 using organs_internal::largest_component;
 using organs_internal::VoxelPositions;
 
@@ -110,15 +115,68 @@ class Heuristics {
   Vec3 pos(size_t v) const { return positions_.at_offset(v); }
   bool free_body_voxel(size_t v) const { return body_.values[v] != 0 && labels_.values[v] == 0; }
 
-  void assign(const std::string& organ, const Mask& mask, const std::string& method) {
-    const uint16_t label = *canonical_organ_label(organ);
-    size_t count = 0;
-    for (size_t v = 0; v < size(); ++v) {
-      if (mask.values[v] != 0 && labels_.values[v] == 0) {
-        labels_.values[v] = label;
-        ++count;
+  // Calls visit(offset, position) for every voxel, axial slices in parallel (TBB): only for loops
+  // that write nothing but the voxel's own entries, so the result is that of a serial loop.
+  template <typename Visit>
+  void parallel_for_voxels(const Visit& visit) const {
+    const int64_t nx = grid_.size[0], ny = grid_.size[1];
+    tbb::parallel_for(tbb::blocked_range<int64_t>(0, grid_.size[2]),
+                      [&](const tbb::blocked_range<int64_t>& range) {
+                        for (int64_t k = range.begin(); k < range.end(); ++k) {
+                          size_t v = grid_.offset(0, 0, k);
+                          for (int64_t j = 0; j < ny; ++j) {
+                            for (int64_t i = 0; i < nx; ++i, ++v) visit(v, positions_.at(i, j, k));
+                          }
+                        }
+                      });
+  }
+
+  // The mask of the voxels where predicate(offset, position) holds (parallel, as above).
+  template <typename Predicate>
+  Mask mask_where(const Predicate& predicate) const {
+    Mask mask(grid_, 0);
+    parallel_for_voxels([&](size_t v, const Vec3& p) { mask.values[v] = predicate(v, p) ? 1 : 0; });
+    return mask;
+  }
+
+  // Calls visit(offset, position) for every voxel of `mask`, serially in raster order (sums whose
+  // rounding depends on the order).
+  template <typename Visit>
+  void for_each_in(const Mask& mask, const Visit& visit) const {
+    const int64_t nx = grid_.size[0], ny = grid_.size[1];
+    size_t v = 0;
+    for (int64_t k = 0; k < grid_.size[2]; ++k) {
+      for (int64_t j = 0; j < ny; ++j) {
+        for (int64_t i = 0; i < nx; ++i, ++v) {
+          if (mask.values[v] != 0) visit(v, positions_.at(i, j, k));
+        }
       }
     }
+  }
+
+  // The components of at least min_volume_ml (volume as label_components computes it).
+  std::vector<uint8_t> components_of_volume(const Components& components,
+                                            double min_volume_ml) const {
+    std::vector<uint8_t> kept(components.voxel_counts.size(), 0);
+    for (size_t id = 0; id < kept.size(); ++id) {
+      kept[id] = static_cast<double>(components.voxel_counts[id]) * grid_.voxel_volume_ml() >=
+                 min_volume_ml;
+    }
+    return kept;
+  }
+
+  void assign(const std::string& organ, const Mask& mask, const std::string& method) {
+    const uint16_t label = *canonical_organ_label(organ);
+    std::vector<size_t> slice_counts(static_cast<size_t>(grid_.size[2]), 0);
+    const auto slice_size = static_cast<size_t>(grid_.size[0] * grid_.size[1]);
+    parallel_for_voxels([&](size_t v, const Vec3&) {
+      if (mask.values[v] != 0 && labels_.values[v] == 0) {
+        labels_.values[v] = label;
+        ++slice_counts[v / slice_size];
+      }
+    });
+    size_t count = 0;
+    for (const size_t slice_count : slice_counts) count += slice_count;
     if (count == 0) {
       warnings_.push_back(organ + " not found: " + method);
       return;
@@ -135,21 +193,19 @@ class Heuristics {
   }
 
   void find_body() {
-    Mask above(grid_, 0);
-    for (size_t v = 0; v < size(); ++v) {
-      above.values[v] =
-          has_ct_ ? ct_.values[v] > options_.body_min_hu : suv_.values[v] > options_.body_min_suv;
-    }
+    const Mask above = mask_where([&](size_t v, const Vec3&) {
+      return has_ct_ ? ct_.values[v] > options_.body_min_hu
+                     : suv_.values[v] > options_.body_min_suv;
+    });
     body_ = fill_axial_holes(largest_component(above));
     double sum_x = 0.0, sum_y = 0.0;
     size_t count = 0;
-    for (size_t v = 0; v < size(); ++v) {
-      if (body_.values[v] == 0) continue;
-      body_z_.include(pos(v)[2]);
-      sum_x += pos(v)[0];
-      sum_y += pos(v)[1];
+    for_each_in(body_, [&](size_t, const Vec3& p) {
+      body_z_.include(p[2]);
+      sum_x += p[0];
+      sum_y += p[1];
       ++count;
-    }
+    });
     if (count == 0) {
       throw InvalidInputError("segment_organs: no body found (no voxel above the body threshold)");
     }
@@ -158,35 +214,30 @@ class Heuristics {
   }
 
   void find_lungs() {
-    Mask air(grid_, 0);
-    for (size_t v = 0; v < size(); ++v) {
-      air.values[v] = free_body_voxel(v) && ct_.values[v] < options_.lung_max_hu;
-    }
-    const ComponentLabelling components =
-        label_components(air, Connectivity::kVertices26, options_.lung_min_volume_ml);
-    Mask lungs(grid_, 0);
+    const Mask air = mask_where([&](size_t v, const Vec3&) {
+      return free_body_voxel(v) && ct_.values[v] < options_.lung_max_hu;
+    });
+    const Components components = find_components(air);
+    const Mask lungs =
+        components.mask_of(components_of_volume(components, options_.lung_min_volume_ml));
     lung_min_y_ = std::numeric_limits<double>::infinity();
-    for (size_t v = 0; v < size(); ++v) {
-      if (components.labels.values[v] == 0) continue;
-      lungs.values[v] = 1;
-      lung_z_.include(pos(v)[2]);
-      lung_min_y_ = std::min(lung_min_y_, pos(v)[1]);
-      if (pos(v)[0] < body_centre_x_) right_lung_z_.include(pos(v)[2]);
-    }
+    for_each_in(lungs, [&](size_t, const Vec3& p) {
+      lung_z_.include(p[2]);
+      lung_min_y_ = std::min(lung_min_y_, p[1]);
+      if (p[0] < body_centre_x_) right_lung_z_.include(p[2]);
+    });
     assign("lung", lungs,
            format("CT: air (HU < %g) inside the body, components >= %g mL", options_.lung_max_hu,
                   options_.lung_min_volume_ml));
   }
 
   void find_bone() {
-    Mask dense(grid_, 0);
-    for (size_t v = 0; v < size(); ++v) {
-      dense.values[v] = body_.values[v] != 0 && ct_.values[v] > options_.bone_min_hu;
-    }
-    const ComponentLabelling components =
-        label_components(dense, Connectivity::kVertices26, options_.bone_min_volume_ml);
-    Mask bone(grid_, 0);
-    for (size_t v = 0; v < size(); ++v) bone.values[v] = components.labels.values[v] != 0;
+    const Mask dense = mask_where([&](size_t v, const Vec3&) {
+      return body_.values[v] != 0 && ct_.values[v] > options_.bone_min_hu;
+    });
+    const Components components = find_components(dense);
+    const Mask bone =
+        components.mask_of(components_of_volume(components, options_.bone_min_volume_ml));
     assign("bone", bone,
            format("CT: HU > %g, components >= %g mL", options_.bone_min_hu,
                   options_.bone_min_volume_ml));
@@ -205,11 +256,9 @@ class Heuristics {
     }
     auto segment = [&](double level) {
       const double threshold = std::max(min_suv, fraction * level);
-      Mask above(grid_, 0);
-      for (size_t v = 0; v < size(); ++v) {
-        above.values[v] =
-            window.values[v] != 0 && free_body_voxel(v) && suv_.values[v] >= threshold;
-      }
+      const Mask above = mask_where([&](size_t v, const Vec3&) {
+        return window.values[v] != 0 && free_body_voxel(v) && suv_.values[v] >= threshold;
+      });
       *threshold_used = threshold;
       return largest_component(above);
     };
@@ -225,11 +274,7 @@ class Heuristics {
   }
 
   Mask z_window(double z_low, double z_high) const {
-    Mask window(grid_, 0);
-    for (size_t v = 0; v < size(); ++v) {
-      window.values[v] = pos(v)[2] >= z_low && pos(v)[2] <= z_high;
-    }
-    return window;
+    return mask_where([&](size_t, const Vec3& p) { return p[2] >= z_low && p[2] <= z_high; });
   }
 
   void find_brain() {
@@ -262,8 +307,13 @@ class Heuristics {
     Extent z;
     if (provenance_.find(organ) == provenance_.end()) return z;
     const uint16_t label = *canonical_organ_label(organ);
-    for (size_t v = 0; v < size(); ++v) {
-      if (labels_.values[v] == label) z.include(pos(v)[2]);
+    size_t v = 0;
+    for (int64_t k = 0; k < grid_.size[2]; ++k) {
+      for (int64_t j = 0; j < grid_.size[1]; ++j) {
+        for (int64_t i = 0; i < grid_.size[0]; ++i, ++v) {
+          if (labels_.values[v] == label) z.include(positions_.at(i, j, k)[2]);
+        }
+      }
     }
     return z;
   }
@@ -291,14 +341,13 @@ class Heuristics {
       warnings_.push_back("heart not searched: neither lungs (CT) nor liver found to locate it");
       return;
     }
-    Mask candidates(grid_, 0);
+    const Mask window = mask_where(
+        [&](size_t v, const Vec3& p) { return free_body_voxel(v) && in_heart_window(p); });
     Extent window_z;
-    for (size_t v = 0; v < size(); ++v) {
-      const Vec3 p = pos(v);
-      if (!free_body_voxel(v) || !in_heart_window(p)) continue;
-      window_z.include(p[2]);
-      candidates.values[v] = suv_.values[v] >= options_.heart_min_suv;
-    }
+    for_each_in(window, [&](size_t, const Vec3& p) { window_z.include(p[2]); });
+    const Mask candidates = mask_where([&](size_t v, const Vec3&) {
+      return window.values[v] != 0 && suv_.values[v] >= options_.heart_min_suv;
+    });
     const Mask core = largest_component(candidates);
     size_t hottest = size();
     double hottest_value = 0.0;
@@ -315,12 +364,11 @@ class Heuristics {
     }
     const double threshold =
         std::max(options_.heart_min_suv, options_.heart_fraction_of_max * hottest_value);
-    Mask above(grid_, 0);
-    for (size_t v = 0; v < size(); ++v) {
-      const double z = pos(v)[2];
-      above.values[v] = free_body_voxel(v) && suv_.values[v] >= threshold &&
-                        z >= window_z.min - 50.0 && z <= window_z.max + 50.0;
-    }
+    const Mask above = mask_where([&](size_t v, const Vec3& p) {
+      const double z = p[2];
+      return free_body_voxel(v) && suv_.values[v] >= threshold && z >= window_z.min - 50.0 &&
+             z <= window_z.max + 50.0;
+    });
     Mask heart = fill_axial_holes(component_containing(above, hottest));
     for (size_t v = 0; v < size(); ++v) heart.values[v] = heart.values[v] && free_body_voxel(v);
     const double volume = volume_ml(heart);
@@ -366,13 +414,10 @@ class Heuristics {
   // abdomen; the liver level is the median SUV of that component.
   void estimate_liver_level() {
     const Extent z = liver_z();
-    Mask candidates(grid_, 0);
-    for (size_t v = 0; v < size(); ++v) {
-      const Vec3 p = pos(v);
-      candidates.values[v] = free_body_voxel(v) && p[0] < body_centre_x_ && p[2] >= z.min &&
-                             p[2] <= z.max && suv_.values[v] >= options_.liver_min_suv &&
-                             liver_ct_ok(v);
-    }
+    const Mask candidates = mask_where([&](size_t v, const Vec3& p) {
+      return free_body_voxel(v) && p[0] < body_centre_x_ && p[2] >= z.min && p[2] <= z.max &&
+             suv_.values[v] >= options_.liver_min_suv && liver_ct_ok(v);
+    });
     const Mask core = largest_component(erode_mm(candidates, options_.liver_opening_mm));
     std::vector<float> values;
     for (size_t v = 0; v < size(); ++v) {
@@ -395,36 +440,35 @@ class Heuristics {
     const double z_high = (liver.min + liver.max) / 2.0;
     double z_low = body_z_.min;
     if (const auto it = provenance_.find("bladder"); it != provenance_.end()) {
-      Extent bladder;
-      const uint16_t label = *canonical_organ_label("bladder");
-      for (size_t v = 0; v < size(); ++v) {
-        if (labels_.values[v] == label) bladder.include(pos(v)[2]);
-      }
-      z_low = bladder.max;
+      z_low = organ_z("bladder").max;
     }
     Mask kidneys(grid_, 0);
     for (const int side : {-1, 1}) {
-      Mask candidates(grid_, 0);
-      for (size_t v = 0; v < size(); ++v) {
-        const Vec3 p = pos(v);
+      const Mask candidates = mask_where([&](size_t v, const Vec3& p) {
         const bool on_side = side < 0 ? p[0] < body_centre_x_ : p[0] >= body_centre_x_;
-        candidates.values[v] = free_body_voxel(v) && on_side && p[1] > body_centre_y_ &&
-                               p[2] > z_low && p[2] < z_high && suv_.values[v] >= threshold;
-      }
-      const ComponentLabelling components =
-          label_components(candidates, Connectivity::kVertices26, options_.kidney_min_volume_ml);
-      uint16_t best = 0;
-      size_t best_count = 0;
-      for (const Component& component : components.kept) {
-        if (component.volume_ml <= options_.kidney_max_volume_ml &&
-            component.voxel_count > best_count) {
-          best = component.label;
-          best_count = component.voxel_count;
+        return free_body_voxel(v) && on_side && p[1] > body_centre_y_ && p[2] > z_low &&
+               p[2] < z_high && suv_.values[v] >= threshold;
+      });
+      const Components components = find_components(candidates);
+      const std::vector<uint8_t> kept =
+          components_of_volume(components, options_.kidney_min_volume_ml);
+      size_t best = 0, best_count = 0;
+      for (size_t id = 0; id < kept.size(); ++id) {
+        const size_t voxel_count = components.voxel_counts[id];
+        if (kept[id] != 0 &&
+            static_cast<double>(voxel_count) * grid_.voxel_volume_ml() <=
+                options_.kidney_max_volume_ml &&
+            voxel_count > best_count) {
+          best = id;
+          best_count = voxel_count;
         }
       }
-      if (best == 0) continue;
+      if (best_count == 0) continue;
+      std::vector<uint8_t> selected(kept.size(), 0);
+      selected[best] = 1;
+      const Mask side_kidney = components.mask_of(selected);
       for (size_t v = 0; v < size(); ++v) {
-        if (components.labels.values[v] == best) kidneys.values[v] = 1;
+        if (side_kidney.values[v] != 0) kidneys.values[v] = 1;
       }
     }
     assign("kidney", kidneys,
@@ -437,15 +481,11 @@ class Heuristics {
   // Moderately uptaking candidates (band around the level) in the z window of the liver.
   Mask band_candidates(double low, double high, bool right_side) const {
     const Extent z = liver_z();
-    Mask candidates(grid_, 0);
-    for (size_t v = 0; v < size(); ++v) {
-      const Vec3 p = pos(v);
+    return mask_where([&](size_t v, const Vec3& p) {
       const bool side = right_side ? p[0] < body_centre_x_ + 50.0 : p[0] > body_centre_x_;
-      candidates.values[v] = free_body_voxel(v) && side && p[2] >= z.min - 50.0 &&
-                             p[2] <= z.max + 50.0 && suv_.values[v] >= low &&
-                             suv_.values[v] <= high && liver_ct_ok(v);
-    }
-    return candidates;
+      return free_body_voxel(v) && side && p[2] >= z.min - 50.0 && p[2] <= z.max + 50.0 &&
+             suv_.values[v] >= low && suv_.values[v] <= high && liver_ct_ok(v);
+    });
   }
 
   void find_liver() {
@@ -482,39 +522,36 @@ class Heuristics {
                                     : (liver_z_.empty() ? body_z_.max : liver_z_.max + 150.0));
     const double threshold =
         std::max(options_.aorta_min_suv, options_.aorta_fraction_of_liver * liver_level_);
-    Mask candidates(grid_, 0);
-    for (size_t v = 0; v < size(); ++v) {
-      const Vec3 p = pos(v);
-      candidates.values[v] =
-          free_body_voxel(v) && p[2] >= thorax.min && p[2] <= thorax.max &&
-          std::abs(p[0] - body_centre_x_) <= options_.aorta_max_distance_from_midline_mm &&
-          suv_.values[v] >= threshold;
-    }
-    const ComponentLabelling components =
-        label_components(candidates, Connectivity::kVertices26, 0.0);
-    std::vector<Extent> z_extent(components.kept.size() + 1);
-    for (size_t v = 0; v < size(); ++v) {
-      const uint16_t label = components.labels.values[v];
-      if (label != 0) z_extent[label].include(pos(v)[2]);
-    }
-    uint16_t best = 0;
+    const Mask candidates = mask_where([&](size_t v, const Vec3& p) {
+      return free_body_voxel(v) && p[2] >= thorax.min && p[2] <= thorax.max &&
+             std::abs(p[0] - body_centre_x_) <= options_.aorta_max_distance_from_midline_mm &&
+             suv_.values[v] >= threshold;
+    });
+    const Components components = find_components(candidates);
+    std::vector<Extent> z_extent(components.voxel_counts.size());
+    components.for_each_voxel(
+        [&](size_t v, int32_t id) { z_extent[static_cast<size_t>(id)].include(pos(v)[2]); });
+    size_t best = 0;
+    bool found = false;
     double best_length = 0.0;
-    for (const Component& component : components.kept) {
-      const double length = z_extent[component.label].max - z_extent[component.label].min;
+    for (size_t id = 0; id < z_extent.size(); ++id) {
+      const double length = z_extent[id].max - z_extent[id].min;
       if (length > best_length) {
         best_length = length;
-        best = component.label;
+        best = id;
+        found = true;
       }
     }
-    if (best == 0 || best_length < options_.aorta_min_length_mm) {
+    if (!found || best_length < options_.aorta_min_length_mm) {
       warnings_.push_back(
           format("aorta not found: no tube of SUV >= %.3g at least %g mm long in "
                  "the thorax",
                  threshold, options_.aorta_min_length_mm));
       return;
     }
-    Mask aorta(grid_, 0);
-    for (size_t v = 0; v < size(); ++v) aorta.values[v] = components.labels.values[v] == best;
+    std::vector<uint8_t> selected(z_extent.size(), 0);
+    selected[best] = 1;
+    const Mask aorta = components.mask_of(selected);
     assign("aorta", aorta,
            format("PET: the longest (z) component with SUV >= %.3g (max(%g, %g x liver level)) "
                   "within %g mm of the mid-sagittal plane, liver bottom to thorax top",
@@ -547,12 +584,10 @@ class Heuristics {
   }
 
   void find_muscle() {
-    Mask candidates(grid_, 0);
-    for (size_t v = 0; v < size(); ++v) {
-      candidates.values[v] = free_body_voxel(v) && suv_.values[v] <= options_.muscle_max_suv &&
-                             ct_.values[v] >= options_.muscle_min_hu &&
-                             ct_.values[v] <= options_.muscle_max_hu;
-    }
+    const Mask candidates = mask_where([&](size_t v, const Vec3&) {
+      return free_body_voxel(v) && suv_.values[v] <= options_.muscle_max_suv &&
+             ct_.values[v] >= options_.muscle_min_hu && ct_.values[v] <= options_.muscle_max_hu;
+    });
     assign("muscle", erode_mm(candidates, options_.muscle_erosion_mm),
            format("PET + CT: body voxels in no other organ with SUV <= %g and HU in [%g, %g], "
                   "eroded by %g mm",

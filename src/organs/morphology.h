@@ -13,19 +13,72 @@
 #include <vector>
 
 #include "oncotrace/geometry.h"
+#include "oncotrace/measure.h"
 #include "oncotrace/volume.h"
 
 namespace oncotrace::organs_internal {
 
-// Squared EDT along the axes whose flag is set (the others are processed independently: a 2D
+// Speed: the transforms run on the bounding box of the mask (grown by the radius for dilation),
+// which gives bit for bit the whole-grid result (see squared_distance_to_background in
+// morphology.cc), with the 1D lines in parallel (TBB; each line independent, so the result does
+// not depend on the thread count). Hand-written rather than ITK (SignedMaurerDistanceMap,
+// BinaryErodeImageFilter) because the results must stay those of this exact transform and the
+// masks would need copies into ITK images.
+
+// The bounding box of the non-zero voxels (empty when there are none).
+IndexBox nonzero_box(const Mask& mask);
+
+// Distance (mm) along the axes whose flag is set (the others are processed independently: a 2D
 // transform per axial slice uses {true, true, false}).
 std::vector<float> distance_transform_mm(const Mask& mask, bool outside_is_background,
                                          const std::array<bool, 3>& axes);
+
+// distance_transform_mm(mask, true, axes) on the bounding box of the mask only (the distance is 0
+// outside it), without a whole-grid buffer.
+struct BoxedDistance {
+  IndexBox box;
+  std::vector<float> distance;  // mm, box-local, i fastest
+  float at(int64_t i, int64_t j, int64_t k) const;
+};
+BoxedDistance distance_to_background_in_box(const Mask& mask, const std::array<bool, 3>& axes);
 
 Mask erode_mm(const Mask& mask, double radius_mm);
 Mask dilate_mm(const Mask& mask, double radius_mm);
 // Fills, in every axial slice (fixed k), the zero voxels not 4-connected to the slice border.
 Mask fill_axial_holes(const Mask& mask);
+// 26-connected components of a mask, numbered 0, 1, ... in the raster order of their first voxel
+// (the order of label_components in src/segment, which numbers them from 1). Found by a flood
+// fill over the bounding box of the mask with a one-voxel background ring (no bounds checks),
+// without the per-component voxel lists and sorting of label_components.
+struct Components {
+  Geometry grid;
+  IndexBox box;                      // bounding box of the mask
+  std::vector<int32_t> ids;          // (box + 1-voxel ring), i fastest: component id, -1 outside
+  std::vector<size_t> voxel_counts;  // per component id
+
+  // The component id of grid voxel `offset` (-1 for a voxel outside the mask).
+  int32_t id_at(size_t offset) const;
+  // The mask of the components whose `selected` entry (indexed by id) is non-zero.
+  Mask mask_of(const std::vector<uint8_t>& selected) const;
+  // Calls visit(grid offset, id) for every mask voxel, in raster order.
+  template <typename Visit>
+  void for_each_voxel(const Visit& visit) const {
+    if (box.empty()) return;
+    const int64_t px = box.extent(0) + 2, py = box.extent(1) + 2;
+    for (int64_t k = box.lower[2]; k <= box.upper[2]; ++k) {
+      for (int64_t j = box.lower[1]; j <= box.upper[1]; ++j) {
+        auto local =
+            static_cast<size_t>(1 + px * ((j - box.lower[1] + 1) + py * (k - box.lower[2] + 1)));
+        size_t offset = grid.offset(box.lower[0], j, k);
+        for (int64_t i = box.lower[0]; i <= box.upper[0]; ++i, ++local, ++offset) {
+          if (ids[local] >= 0) visit(offset, ids[local]);
+        }
+      }
+    }
+  }
+};
+Components find_components(const Mask& mask);
+
 // The largest 26-connected component (empty mask when `mask` is empty); ties: first in raster
 // order.
 Mask largest_component(const Mask& mask);

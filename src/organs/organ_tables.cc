@@ -8,6 +8,9 @@
 #include <set>
 #include <sstream>
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 #include "oncotrace/error.h"
 #include "oncotrace/nifti.h"
 #include "oncotrace/organs.h"
@@ -224,22 +227,85 @@ LabelMap nearest_neighbour_labels(const LabelMap& labels, const Geometry& grid) 
   return out;
 }
 
+namespace {
+
+// True when the direction matrix has exact zeros off the diagonal.
+bool diagonal_direction(const Geometry& grid) {
+  for (size_t row = 0; row < 3; ++row) {
+    for (size_t column = 0; column < 3; ++column) {
+      if (row != column && grid.direction[3 * row + column] != 0.0) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 ImageVolume nearest_neighbour_image(const ImageVolume& image, const Geometry& grid,
                                     float outside_value) {
   if (image.geometry.same_grid_as(grid)) return image;
   ImageVolume out(grid, outside_value);
   const organs_internal::VoxelPositions positions(grid);
-  size_t inside = 0;
-  for (int64_t k = 0; k < grid.size[2]; ++k) {
-    for (int64_t j = 0; j < grid.size[1]; ++j) {
-      for (int64_t i = 0; i < grid.size[0]; ++i) {
-        const Index3 source = image.geometry.world_to_nearest_index(positions.at(i, j, k));
-        if (!image.geometry.contains(source)) continue;
-        out.at(i, j, k) = image.at(source[0], source[1], source[2]);
-        ++inside;
+  if (diagonal_direction(grid) && diagonal_direction(image.geometry)) {
+    // Axis-aligned grids: the world coordinate along an axis depends on that axis's index only,
+    // and so does the source index (the zero direction cosines add exact zeros), so one lookup
+    // per axis gives bit for bit the per-voxel world_to_nearest_index below.
+    std::array<std::vector<int64_t>, 3> source;
+    for (int axis = 0; axis < 3; ++axis) {
+      for (int64_t n = 0; n < grid.size[axis]; ++n) {
+        Index3 index{0, 0, 0};
+        index[axis] = n;
+        const int64_t s =
+            image.geometry.world_to_nearest_index(positions.at(index[0], index[1], index[2]))[axis];
+        source[static_cast<size_t>(axis)].push_back(s >= 0 && s < image.geometry.size[axis] ? s
+                                                                                            : -1);
       }
     }
+    std::vector<size_t> inside_per_slice(static_cast<size_t>(grid.size[2]), 0);
+    tbb::parallel_for(tbb::blocked_range<int64_t>(0, grid.size[2]),
+                      [&](const tbb::blocked_range<int64_t>& range) {
+                        for (int64_t k = range.begin(); k < range.end(); ++k) {
+                          const int64_t sk = source[2][static_cast<size_t>(k)];
+                          if (sk < 0) continue;
+                          for (int64_t j = 0; j < grid.size[1]; ++j) {
+                            const int64_t sj = source[1][static_cast<size_t>(j)];
+                            if (sj < 0) continue;
+                            for (int64_t i = 0; i < grid.size[0]; ++i) {
+                              const int64_t si = source[0][static_cast<size_t>(i)];
+                              if (si < 0) continue;
+                              out.at(i, j, k) = image.at(si, sj, sk);
+                              ++inside_per_slice[static_cast<size_t>(k)];
+                            }
+                          }
+                        }
+                      });
+    size_t inside = 0;
+    for (const size_t count : inside_per_slice) inside += count;
+    if (inside == 0) {
+      throw InvalidInputError("the image (" + image.geometry.describe() +
+                              ") does not overlap the PET grid (" + grid.describe() + ")");
+    }
+    return out;
   }
+  // Slices in parallel (TBB); each writes only its own voxels and count.
+  std::vector<size_t> inside_per_slice(static_cast<size_t>(grid.size[2]), 0);
+  tbb::parallel_for(
+      tbb::blocked_range<int64_t>(0, grid.size[2]), [&](const tbb::blocked_range<int64_t>& range) {
+        for (int64_t k = range.begin(); k < range.end(); ++k) {
+          for (int64_t j = 0; j < grid.size[1]; ++j) {
+            for (int64_t i = 0; i < grid.size[0]; ++i) {
+              const Index3 source = image.geometry.world_to_nearest_index(positions.at(i, j, k));
+              if (!image.geometry.contains(source)) continue;
+              out.at(i, j, k) = image.at(source[0], source[1], source[2]);
+              ++inside_per_slice[static_cast<size_t>(k)];
+            }
+          }
+        }
+      });
+  size_t inside = 0;
+  for (const size_t count : inside_per_slice) inside += count;
   if (inside == 0) {
     throw InvalidInputError("the image (" + image.geometry.describe() +
                             ") does not overlap the PET grid (" + grid.describe() + ")");

@@ -16,8 +16,9 @@
 namespace oncotrace {
 namespace {
 
+using organs_internal::BoxedDistance;
 using organs_internal::dilate_mm;
-using organs_internal::distance_transform_mm;
+using organs_internal::distance_to_background_in_box;
 using organs_internal::VoxelPositions;
 
 // printf-style formatting of the numbers (and C strings) of explanations; the format attribute
@@ -131,7 +132,9 @@ void place_sphere(const ImageVolume& suv, const Mask& organ, const Mask* lesions
   const Geometry& grid = suv.geometry;
   double organ_median = 0.0;
   const Mask usable = usable_part(suv, organ, lesions_dilated, options, &organ_median);
-  const std::vector<float> distance = distance_transform_mm(usable, true, {true, true, true});
+  // The distance within the bounding box of the usable part only (0 outside it, where no
+  // candidate lies), in raster order as the whole-grid loop visited it.
+  const BoxedDistance distance = distance_to_background_in_box(usable, {true, true, true});
   const double radius = diameter_mm / 2.0;
   const std::vector<Index3> kernel = sphere_offsets(grid, radius);
   const VoxelPositions positions(grid);
@@ -152,18 +155,31 @@ void place_sphere(const ImageVolume& suv, const Mask& organ, const Mask* lesions
     return mean > 0.0 ? std::sqrt(variance) / mean : 0.0;
   };
   auto search = [&](bool use_preference, double min_distance, SphereCandidate* found) {
-    std::vector<size_t> candidates;
-    for (size_t v = 0; v < usable.size(); ++v) {
-      if (usable.values[v] == 0 || distance[v] < min_distance) continue;
-      if (use_preference && !preferred(positions.at_offset(v))) continue;
-      candidates.push_back(v);
+    struct Candidate {
+      size_t offset;
+      float distance;
+    };
+    std::vector<Candidate> candidates;
+    const IndexBox& box = distance.box;
+    size_t local = 0;
+    for (int64_t k = box.lower[2]; k <= box.upper[2]; ++k) {
+      for (int64_t j = box.lower[1]; j <= box.upper[1]; ++j) {
+        size_t v = grid.offset(box.lower[0], j, k);
+        for (int64_t i = box.lower[0]; i <= box.upper[0]; ++i, ++v, ++local) {
+          const float d = distance.distance[local];
+          if (usable.values[v] == 0 || d < min_distance) continue;
+          if (use_preference && !preferred(positions.at(i, j, k))) continue;
+          candidates.push_back({v, d});
+        }
+      }
     }
-    std::stable_sort(candidates.begin(), candidates.end(),
-                     [&](size_t a, size_t b) { return distance[a] > distance[b]; });
-    for (const size_t v : candidates) {
-      const double cv = homogeneity(v);
+    std::stable_sort(
+        candidates.begin(), candidates.end(),
+        [](const Candidate& a, const Candidate& b) { return a.distance > b.distance; });
+    for (const Candidate& candidate : candidates) {
+      const double cv = homogeneity(candidate.offset);
       if (cv <= options.max_coefficient_of_variation) {
-        *found = {v, distance[v], cv};
+        *found = {candidate.offset, candidate.distance, cv};
         return true;
       }
     }
@@ -293,7 +309,7 @@ void place_blood_pool(const ImageVolume& suv, const OrganSegmentation& organs,
   }
   // In-plane distance to the aortic wall; the cylinder's score is the smallest in-plane distance
   // over the slices it spans, all of which must be in the descending segment.
-  const std::vector<float> in_plane = distance_transform_mm(aorta, true, {true, true, false});
+  const BoxedDistance in_plane = distance_to_background_in_box(aorta, {true, true, false});
   const double radius = kPercistBloodPoolDiameterMm / 2.0;
   const auto half_slices =
       static_cast<int64_t>(std::ceil(kPercistBloodPoolLengthMm / 2.0 / grid.spacing_mm[2] - 1e-9));
@@ -319,7 +335,7 @@ void place_blood_pool(const ImageVolume& suv, const OrganSegmentation& organs,
         score = 0.0;
         break;
       }
-      score = std::min(score, static_cast<double>(in_plane[grid.offset(c[0], c[1], k)]));
+      score = std::min(score, static_cast<double>(in_plane.at(c[0], c[1], k)));
     }
     const bool better =
         score > best_score + 1e-6 || (std::abs(score - best_score) <= 1e-6 && best < aorta.size() &&

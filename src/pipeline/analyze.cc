@@ -20,37 +20,13 @@
 #include "oncotrace/version.h"
 #include "pipeline/documents.h"
 #include "pipeline/organ_stage.h"
+#include "pipeline/stage_timer.h"
 #include "pipeline/store_stage.h"
 
 namespace oncotrace {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-class StageTimer {
- public:
-  StageTimer(std::vector<StageTiming>* timings, std::string stage)
-      : timings_(timings), stage_(std::move(stage)), start_(Clock::now()) {}
-  ~StageTimer() {
-    timings_->push_back({stage_, std::chrono::duration<double>(Clock::now() - start_).count()});
-  }
-  StageTimer(const StageTimer&) = delete;
-  StageTimer& operator=(const StageTimer&) = delete;
-
- private:
-  std::vector<StageTiming>* timings_;
-  std::string stage_;
-  Clock::time_point start_;
-};
-
-bool is_nifti(const std::filesystem::path& path) {
-  const std::string name = path.filename().string();
-  auto ends_with = [&name](const std::string& suffix) {
-    return name.size() >= suffix.size() &&
-           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
-  return ends_with(".nii") || ends_with(".nii.gz");
-}
+using pipeline_internal::StageTimer;
 
 std::string list_series(const std::vector<const DiscoveredSeries*>& series) {
   std::string text;
@@ -79,7 +55,7 @@ LoadStage load_stage(const AnalysisRequest& request) {
                             ": no such file or folder (STUDY must be a DICOM "
                             "folder or a NIfTI image with its sidecar)");
   }
-  if (is_nifti(path)) {
+  if (is_nifti_path(path)) {
     out.study.pet = read_nifti_series(path);
     if (request.ct == CtSelection::kSeriesUid) {
       throw InvalidInputError(path.string() + ": --ct " + request.ct_series_uid +
@@ -678,7 +654,7 @@ void write_outputs(const AnalysisRequest& request, AnalysisResult& result,
   // DICOM SEG of the lesion labels (DICOM input only).
   std::unique_ptr<AtomicOutput> seg_out;
   if (request.write_seg) {
-    if (is_nifti(request.study)) {
+    if (is_nifti_path(request.study)) {
       result.warnings.push_back(
           "lesions.seg.dcm not written: the PET is a NIfTI image (a DICOM SEG must reference "
           "the DICOM instances of its source series)");
@@ -908,7 +884,7 @@ AnalysisResult analyze_study(const AnalysisRequest& request) {
     StageTimer timer(&result.timings, "segmentation");
     if (request.masks) {
       result.segmentation = "masks";
-      if (is_nifti(*request.masks)) {
+      if (is_nifti_path(*request.masks)) {
         result.method = "NIfTI label map " + request.masks->string();
         mask_regions = nifti_mask_regions(request, study, segmentation_notes);
       } else {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/json_values.h"
 #include "oncotrace/version.h"
 
 namespace oncotrace {
@@ -15,12 +16,6 @@ namespace pipeline_internal {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-Json vec_json(const Vec3& value) { return Json::array({value[0], value[1], value[2]}); }
-
-Json optional_json(const std::optional<double>& value) {
-  return value ? Json(*value) : Json(nullptr);
-}
 
 Json peak_options_json(const PeakOptions& options) {
   Json out;
@@ -51,12 +46,12 @@ Json statistics_json(const UptakeStatistics& stats) {
     Json item;
     item["variant"] = peak.variant;
     item["value"] = peak.value;
-    item["centre_lps_mm"] = vec_json(peak.centre_mm);
+    item["centre_lps_mm"] = vec3_json(peak.centre_mm);
     item["contributing_voxels"] = peak.contributing_voxel_count;
     peaks.push_back(item);
   }
   out["peaks"] = peaks;
-  out["hottest_voxel_lps_mm"] = vec_json(stats.hottest_mm);
+  out["hottest_voxel_lps_mm"] = vec3_json(stats.hottest_mm);
   return out;
 }
 
@@ -81,11 +76,11 @@ Json reference_regions_array(const AnalysisResult& result) {
     item["placement"] = region.placement;
     item["placement_method"] = region.placement_method;
     item["shape"] = region.suv.spec.shape == RegionShape::kSphere ? "sphere" : "cylinder";
-    item["centre_lps_mm"] = vec_json(region.suv.spec.centre_mm);
+    item["centre_lps_mm"] = vec3_json(region.suv.spec.centre_mm);
     item["diameter_mm"] = region.suv.spec.diameter_mm;
     if (region.suv.spec.shape == RegionShape::kCylinder) {
       item["length_mm"] = region.suv.spec.length_mm;
-      item["axis_lps"] = vec_json(region.suv.spec.axis);
+      item["axis_lps"] = vec3_json(region.suv.spec.axis);
     }
     item["unit"] = result.unit_ucum;
     item["statistics"] = region_statistics_json(region.suv);
@@ -207,22 +202,22 @@ std::string lesions_json(const AnalysisRequest& request, const AnalysisResult& r
     item["total_uptake"] = metrics.tlg_g;
     if (metrics.sul) {
       item["sul"] = statistics_json(*metrics.sul);
-      item["total_uptake_sul"] = optional_json(metrics.tlg_sul_g);
+      item["total_uptake_sul"] = optional_number_json(metrics.tlg_sul_g);
     }
-    item["centroid_lps_mm"] = vec_json(metrics.centroid_mm);
+    item["centroid_lps_mm"] = vec3_json(metrics.centroid_mm);
     item["longest_diameter_mm"] = metrics.longest_diameter_mm;
     Json ratios;
     ratios["numerator"] = ratio_numerator_name(metrics.ratios.numerator);
-    ratios["liver"] = optional_json(metrics.ratios.liver);
-    ratios["blood_pool"] = optional_json(metrics.ratios.blood_pool);
+    ratios["liver"] = optional_number_json(metrics.ratios.liver);
+    ratios["blood_pool"] = optional_number_json(metrics.ratios.blood_pool);
     item["tumour_to_background"] = ratios;
-    item["detection_threshold"] = optional_json(lesion.detection_threshold);
+    item["detection_threshold"] = optional_number_json(lesion.detection_threshold);
     item["organ"] = lesion.organ.empty() ? Json(nullptr) : Json(lesion.organ);
     if (lesion.recovery_max) {
       Json recovery;
       recovery["max"] = *lesion.recovery_max;
-      recovery["mean"] = optional_json(lesion.recovery_mean);
-      recovery["peak"] = optional_json(lesion.recovery_peak);
+      recovery["mean"] = optional_number_json(lesion.recovery_mean);
+      recovery["peak"] = optional_number_json(lesion.recovery_peak);
       item["recovery_coefficients"] = recovery;
     }
     lesions.push_back(item);
@@ -233,7 +228,7 @@ std::string lesions_json(const AnalysisRequest& request, const AnalysisResult& r
   patient["lesion_count"] = result.patient.lesion_count;
   patient["total_mtv_ml"] = result.patient.total_mtv_ml;
   patient["total_uptake"] = result.patient.total_tlg_g;
-  patient["total_uptake_sul"] = optional_json(result.patient.total_tlg_sul_g);
+  patient["total_uptake_sul"] = optional_number_json(result.patient.total_tlg_sul_g);
   patient["hottest_lesion_label"] = result.patient.hottest_lesion_label;
   patient["hottest_lesion_max"] = result.patient.hottest_lesion_suv_max;
   patient["dmax_mm"] = result.patient.dmax_mm;
@@ -246,7 +241,7 @@ std::string lesions_json(const AnalysisRequest& request, const AnalysisResult& r
         "recovery coefficient = lesion statistic / true sphere value (image units); mean over "
         "the segmented region of the method used (A50 with --method a50)";
     recovery["true_sphere_value"] = *request.true_sphere_value;
-    recovery["true_background_value"] = optional_json(request.true_background_value);
+    recovery["true_background_value"] = optional_number_json(request.true_background_value);
     if (request.true_background_value && result.image_background > 0.0) {
       recovery["measured_background_over_true"] =
           result.image_background / *request.true_background_value;
@@ -274,18 +269,18 @@ std::string lesions_json(const AnalysisRequest& request, const AnalysisResult& r
   Json settings;
   settings["normalization"] = suv_normalization_name(request.suv.normalization);
   settings["method"] = request.method.text;
-  settings["candidate_threshold"] = optional_json(request.candidate_threshold);
+  settings["candidate_threshold"] = optional_number_json(request.candidate_threshold);
   settings["local_method"] =
       request.local_method ? Json(request.local_method->text) : Json(nullptr);
   settings["local_margin_mm"] = request.local_margin_mm;
-  settings["a50_background"] = optional_json(request.a50_background);
+  settings["a50_background"] = optional_number_json(request.a50_background);
   settings["min_volume_ml"] = request.min_volume_ml;
   settings["excluded_end_planes"] = request.excluded_end_planes;
   settings["connectivity"] = static_cast<int>(request.connectivity);
   settings["liver_centre_lps_mm"] =
-      request.liver_centre_mm ? vec_json(*request.liver_centre_mm) : Json(nullptr);
+      request.liver_centre_mm ? vec3_json(*request.liver_centre_mm) : Json(nullptr);
   settings["blood_pool_centre_lps_mm"] =
-      request.blood_pool_centre_mm ? vec_json(*request.blood_pool_centre_mm) : Json(nullptr);
+      request.blood_pool_centre_mm ? vec3_json(*request.blood_pool_centre_mm) : Json(nullptr);
   settings["ratio_numerator"] = ratio_numerator_name(request.ratio_numerator);
   settings["threads"] = request.threads;
   if (!request.extra_settings_json.empty()) {

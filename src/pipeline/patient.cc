@@ -17,6 +17,7 @@
 
 #include "clinical/clinical_input.h"
 #include "core/atomic_file.h"
+#include "core/json_values.h"
 #include "oncotrace/clinical.h"
 #include "oncotrace/datetime.h"
 #include "oncotrace/error.h"
@@ -24,6 +25,7 @@
 #include "oncotrace/tracers.h"
 #include "oncotrace/version.h"
 #include "pipeline/organ_stage.h"
+#include "pipeline/stage_timer.h"
 
 namespace oncotrace {
 namespace {
@@ -33,23 +35,6 @@ using Json = nlohmann::ordered_json;
 constexpr const char* kDisclaimer =
     "Research use only. oncotrace reports measurements and literature-referenced annotations; it "
     "does not diagnose and never recommends treatment.";
-
-class StepTimer {
- public:
-  StepTimer(std::vector<StageTiming>* timings, std::string step)
-      : timings_(timings), step_(std::move(step)), start_(std::chrono::steady_clock::now()) {}
-  ~StepTimer() {
-    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start_;
-    timings_->push_back({step_, elapsed.count()});
-  }
-  StepTimer(const StepTimer&) = delete;
-  StepTimer& operator=(const StepTimer&) = delete;
-
- private:
-  std::vector<StageTiming>* timings_;
-  std::string step_;
-  std::chrono::steady_clock::time_point start_;
-};
 
 std::string trim(const std::string& text) {
   const size_t first = text.find_first_not_of(" \t\r\n");
@@ -144,17 +129,11 @@ std::string study_id_of(const PatientStudyInput& input) {
 
 bool is_fdg(const PatientStudyResult& study) { return study.tracer_id == "fdg"; }
 
-Json vec_json(const Vec3& v) { return Json::array({v[0], v[1], v[2]}); }
-
-Json optional_json(const std::optional<double>& value) {
-  return value ? Json(*value) : Json(nullptr);
-}
-
 Json transform_json(const SpatialTransform& t) {
   Json out;
   out["linear"] = Json::array();
   for (double v : t.linear) out["linear"].push_back(v);
-  out["translation_mm"] = vec_json(t.translation_mm);
+  out["translation_mm"] = vec3_json(t.translation_mm);
   return out;
 }
 
@@ -164,10 +143,10 @@ Json status_json(const LesionStatusCall& call) {
   out["target"] = call.target;
   out["status"] = lesion_status_name(call.status);
   out["metric"] = call.metric;
-  out["value"] = optional_json(call.value);
+  out["value"] = optional_number_json(call.value);
   out["comparison"] = call.comparison;
-  out["threshold"] = optional_json(call.threshold);
-  out["ratio_to_threshold"] = optional_json(call.ratio_to_threshold);
+  out["threshold"] = optional_number_json(call.threshold);
+  out["ratio_to_threshold"] = optional_number_json(call.ratio_to_threshold);
   out["rule"] = call.rule;
   out["rule_verified"] = call.rule_verified;
   out["citation"] = call.citation;
@@ -184,14 +163,14 @@ Json heterogeneity_json(const HeterogeneitySummary& s) {
   out["negative"] = s.negative;
   out["not_assessable"] = s.not_assessable;
   out["continuous_only"] = s.continuous_only;
-  out["positive_fraction"] = optional_json(s.positive_fraction);
+  out["positive_fraction"] = optional_number_json(s.positive_fraction);
   out["heterogeneous"] = s.heterogeneous ? Json(*s.heterogeneous) : Json(nullptr);
   out["quadrants"] = {{"fdg_positive_target_positive", s.fdg_pos_target_pos},
                       {"fdg_positive_target_negative", s.fdg_pos_target_neg},
                       {"fdg_negative_target_positive", s.fdg_neg_target_pos},
                       {"fdg_negative_target_negative", s.fdg_neg_target_neg}};
   out["discordant_lesions"] = s.discordant;
-  out["fdg_avid_load_positive_fraction"] = optional_json(s.fdg_avid_load_positive_fraction);
+  out["fdg_avid_load_positive_fraction"] = optional_number_json(s.fdg_avid_load_positive_fraction);
   out["zephir_category"] = s.zephir_category.empty() ? Json(nullptr) : Json(s.zephir_category);
   out["notes"] = s.notes;
   return out;
@@ -283,14 +262,15 @@ std::vector<PatientStudyInput> read_patient_manifest(const std::filesystem::path
     if (found == columns.end()) return std::nullopt;
     return static_cast<size_t>(found - columns.begin());
   };
-  const std::set<std::string> known{"path",    "id",      "tracer",           "timepoint",
-                                     "date",    "patient", "cycles_completed", "cycle_day"};
+  const std::set<std::string> known{"path", "id",      "tracer",           "timepoint",
+                                    "date", "patient", "cycles_completed", "cycle_day"};
   for (const std::string& name : columns) {
     if (known.count(name) == 0) {
-      throw InvalidInputError("--manifest " + manifest.string() + " line " +
-                              std::to_string(line_number) + ": unknown column '" + name +
-                              "' (allowed: path, id, tracer, timepoint, date, patient, cycles_completed, "
-                              "cycle_day)");
+      throw InvalidInputError(
+          "--manifest " + manifest.string() + " line " + std::to_string(line_number) +
+          ": unknown column '" + name +
+          "' (allowed: path, id, tracer, timepoint, date, patient, cycles_completed, "
+          "cycle_day)");
     }
   }
   if (!column("path")) {
@@ -395,7 +375,7 @@ PatientResult analyze_patient(const PatientRequest& request) {
   PatientResult result;
   // 1-2. Tracer identification and single-study analysis.
   {
-    StepTimer timer(&result.timings, "analyze_studies");
+    pipeline_internal::StageTimer timer(&result.timings, "analyze_studies");
     for (const PatientStudyInput& input : request.studies) {
       PatientStudyResult study;
       study.input = input;
@@ -503,7 +483,7 @@ PatientResult analyze_patient(const PatientRequest& request) {
   // 3. Registration, one study per task (each registration is single-threaded and
   // deterministic).
   {
-    StepTimer timer(&result.timings, "registration");
+    pipeline_internal::StageTimer timer(&result.timings, "registration");
     std::vector<std::exception_ptr> errors(result.studies.size());
     tbb::parallel_for(size_t{0}, result.studies.size(), [&](size_t s) {
       try {
@@ -554,7 +534,7 @@ PatientResult analyze_patient(const PatientRequest& request) {
   // per study: lesion index -> patient lesion index
   std::vector<std::map<size_t, size_t>> assignment(result.studies.size());
   {
-    StepTimer timer(&result.timings, "matching");
+    pipeline_internal::StageTimer timer(&result.timings, "matching");
     for (size_t s : order) {
       const PatientStudyResult& study = result.studies[s];
       const SpatialTransform to_reference = study.registration.reference_to_study.inverse();
@@ -586,7 +566,7 @@ PatientResult analyze_patient(const PatientRequest& request) {
 
   // 5. Per-study values of every patient lesion: detected, or the defining VOI carried over.
   {
-    StepTimer timer(&result.timings, "measure_across_studies");
+    pipeline_internal::StageTimer timer(&result.timings, "measure_across_studies");
     std::map<std::string, size_t> study_index;
     for (size_t s = 0; s < result.studies.size(); ++s) study_index[result.studies[s].input.id] = s;
     for (PatientLesion& lesion : result.lesions) {
@@ -837,7 +817,7 @@ PatientResult analyze_patient(const PatientRequest& request) {
     l["defining_label"] = lesion.defining_label;
     l["organ"] = lesion.organ;
     l["longest_diameter_mm"] = lesion.longest_diameter_mm;
-    l["reference_centre_lps_mm"] = vec_json(lesion.reference_centre_mm);
+    l["reference_centre_lps_mm"] = vec3_json(lesion.reference_centre_mm);
     l["fdg_avid"] = lesion.fdg_avid ? Json(*lesion.fdg_avid) : Json(nullptr);
     l["fdg_avidity_reason"] = lesion.fdg_avidity_reason;
     l["per_study"] = Json::array();
@@ -846,11 +826,11 @@ PatientResult analyze_patient(const PatientRequest& request) {
       v["study"] = value.study_id;
       v["detected_label"] = value.detected_label ? Json(*value.detected_label) : Json(nullptr);
       v["in_field_of_view"] = value.uptake.in_field_of_view;
-      v["suv_max"] = optional_json(value.uptake.suv_max);
-      v["suv_peak"] = optional_json(value.uptake.suv_peak);
-      v["suv_mean"] = optional_json(value.uptake.suv_mean);
-      v["sul_peak"] = optional_json(value.uptake.sul_peak);
-      v["centre_lps_mm"] = value.centre_mm ? vec_json(*value.centre_mm) : Json(nullptr);
+      v["suv_max"] = optional_number_json(value.uptake.suv_max);
+      v["suv_peak"] = optional_number_json(value.uptake.suv_peak);
+      v["suv_mean"] = optional_number_json(value.uptake.suv_mean);
+      v["sul_peak"] = optional_number_json(value.uptake.sul_peak);
+      v["centre_lps_mm"] = value.centre_mm ? vec3_json(*value.centre_mm) : Json(nullptr);
       v["source"] = value.uptake.source;
       l["per_study"].push_back(std::move(v));
     }
@@ -909,7 +889,7 @@ PatientResult analyze_patient(const PatientRequest& request) {
     }
   }
   {
-    StepTimer timer(&result.timings, "writing");
+    pipeline_internal::StageTimer timer(&result.timings, "writing");
     write_file_atomically(request.output_dir / "patient.json", result.patient_json);
     write_file_atomically(request.output_dir / "patient_lesions.csv", csv.str());
     result.written_files = {request.output_dir / "patient.json",
@@ -920,8 +900,7 @@ PatientResult analyze_patient(const PatientRequest& request) {
 
 PatientResponse analyze_response(PatientRequest request, const ResponseOptions& options) {
   if (request.studies.size() < 2) {
-    throw InvalidInputError(
-        "oncotrace response: give a baseline and at least one follow-up study");
+    throw InvalidInputError("oncotrace response: give a baseline and at least one follow-up study");
   }
   validate_response_options(options);
   request.reference_study = request.studies.front().id.empty()
@@ -945,7 +924,8 @@ PatientResponse analyze_response(PatientRequest request, const ResponseOptions& 
     // Analyze names ("lesion_<label>") -> patient lesion ids of the matching.
     std::map<uint16_t, const PatientLesion*> by_label;
     for (const PatientLesion& lesion : patient.lesions) {
-      if (lesion.per_study[s].detected_label) by_label[*lesion.per_study[s].detected_label] = &lesion;
+      if (lesion.per_study[s].detected_label)
+        by_label[*lesion.per_study[s].detected_label] = &lesion;
     }
     if (timepoint.lesions.size() != study.analysis.lesions.size()) {
       throw InternalError("response: " + study.input.id + " lesions.json lists " +
@@ -1003,9 +983,35 @@ PatientResponse analyze_response(PatientRequest request, const ResponseOptions& 
   out.report = assess_response(timepoints, options);
   for (const std::string& warning : out.warnings) out.report.warnings.push_back(warning);
   out.report_json = response_report_json(out.report);
+  // Long-format change table: one row per follow-up, lesion (or "patient") and quantity.
+  std::ostringstream csv;
+  csv << "baseline,follow_up,lesion,organ,status,quantity,unit,baseline_value,follow_up_value,"
+         "absolute_change,percent_change\n";
+  const auto number = [](const std::optional<double>& value) {
+    return value ? format_number(*value, 6) : std::string();
+  };
+  const auto write_row = [&](const ResponseChangeTable& table, const std::string& lesion,
+                             const std::string& organ, const std::string& status,
+                             const QuantityChange& change) {
+    csv << csv_field(table.baseline_label) << ',' << csv_field(table.follow_up_label) << ','
+        << lesion << ',' << csv_field(organ) << ',' << status << ',' << csv_field(change.quantity)
+        << ',' << csv_field(change.unit) << ',' << number(change.baseline) << ','
+        << number(change.follow_up) << ',' << number(change.absolute_change) << ','
+        << number(change.percent_change) << '\n';
+  };
+  for (const ResponseChangeTable& table : out.report.change_tables) {
+    for (const LesionChangeRow& row : table.lesions) {
+      for (const QuantityChange& change : row.changes) {
+        write_row(table, row.id, row.organ, row.status, change);
+      }
+    }
+    for (const QuantityChange& change : table.patient) write_row(table, "patient", "", "", change);
+  }
   write_file_atomically(request.output_dir / "response.json", out.report_json);
+  write_file_atomically(request.output_dir / "response_changes.csv", csv.str());
   out.written_files = patient.written_files;
   out.written_files.push_back(request.output_dir / "response.json");
+  out.written_files.push_back(request.output_dir / "response_changes.csv");
   return out;
 }
 

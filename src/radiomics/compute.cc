@@ -153,11 +153,15 @@ ProcessedRoi process(const ImageVolume& image, const Mask& roi, const RadiomicsS
     throw InvalidInputError("radiomics: the ROI is empty on the " + grid.describe() +
                             " grid after interpolation; use a finer spacing or a larger ROI");
   }
-  // The region: the ROI box plus the local-intensity sphere's reach (and one voxel).
+  // The region: the ROI box plus the local-intensity sphere's reach (and one voxel), or the
+  // reach of the filter when larger (the whole grid for Fourier-domain filters).
   const double radius_mm = 10.0 * std::cbrt(3.0 / (4.0 * std::numbers::pi));
+  const std::optional<Index3> filter_reach = filter_reach_voxels(settings.filter, grid.spacing_mm);
   Index3 begin{}, end{};
   for (size_t a = 0; a < 3; ++a) {
-    const auto margin = static_cast<int64_t>(std::ceil(radius_mm / grid.spacing_mm[a])) + 1;
+    const auto margin =
+        std::max(static_cast<int64_t>(std::ceil(radius_mm / grid.spacing_mm[a])) + 1,
+                 filter_reach ? (*filter_reach)[a] : grid.size[a]);
     begin[a] = std::max<int64_t>(0, mask_begin[a] + low[a] - margin);
     end[a] = std::min<int64_t>(grid.size[a], mask_begin[a] + high[a] + 1 + margin);
   }
@@ -257,6 +261,16 @@ FeatureSet compute_features(const ImageVolume& image, const Mask& roi,
       roi.values.size() != roi.geometry.voxel_count()) {
     throw InvalidInputError("radiomics: image or mask buffer size does not match its geometry");
   }
+  const FeatureFamilies& requested = settings.families;
+  if (settings.filter.kind != FilterKind::kNone &&
+      (requested.morphology || requested.local_intensity || requested.intensity_histogram ||
+       requested.intensity_volume_histogram || requested.glcm || requested.glrlm ||
+       requested.glszm || requested.gldzm || requested.ngtdm || requested.ngldm ||
+       !requested.statistics)) {
+    throw InvalidInputError("radiomics settings \"" + settings.name +
+                            "\": with a filter, \"families\" must be [\"statistics\"] (the "
+                            "features IBSI-2 defines on response maps)");
+  }
   FeatureSet result;
   result.settings_name = settings.name;
   FeatureList diagnostics, features;
@@ -264,6 +278,24 @@ FeatureSet compute_features(const ImageVolume& image, const Mask& roi,
   const detail::RoiGrid box = crop(processed);
   const std::vector<double> intensities = intensities_of(box);
   const FeatureFamilies& families = settings.families;
+  if (settings.filter.kind != FilterKind::kNone) {
+    // IBSI-2: the intensity statistics of the response map inside the intensity mask, which
+    // was re-segmented on the unfiltered image.
+    ImageVolume region(processed.geometry, 0.0f);
+    for (size_t v = 0; v < region.values.size(); ++v) {
+      region.values[v] = static_cast<float>(processed.image[v]);
+    }
+    const ImageVolume response = apply_filter(region, settings.filter);
+    std::vector<double> filtered;
+    filtered.reserve(intensities.size());
+    for (size_t v = 0; v < response.values.size(); ++v) {
+      if (processed.intensity_mask[v] != 0) filtered.push_back(response.values[v]);
+    }
+    detail::add_statistics_features(filtered, features);
+    result.features = std::move(features.features());
+    result.diagnostics = std::move(diagnostics.features());
+    return result;
+  }
 
   if (families.morphology) detail::add_morphology_features(box, features);
   if (families.local_intensity) {

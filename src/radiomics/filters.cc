@@ -170,6 +170,9 @@ const std::map<std::string, Kernel>& wavelet_low_pass_taps() {
     table["db1"] = table["haar"];
     table["db2"] = {(1.0 - root3) / (4.0 * root2), (3.0 - root3) / (4.0 * root2),
                     (3.0 + root3) / (4.0 * root2), (1.0 + root3) / (4.0 * root2)};
+    // db3 dec_lo (PyWavelets).
+    table["db3"] = {0.035226291882100656, -0.08544127388224149, -0.13501102001039084,
+                    0.4598775021193313,   0.8068915093133388,   0.3326705529509569};
     table["coif1"] = {-0.015655728135791993, -0.07273261951252645, 0.3848648468648578,
                       0.8525720202116004,    0.3378976624574818,   -0.07273261951252645};
     return table;
@@ -223,6 +226,17 @@ void fourier_transform(ComplexPlane& data, const Index3& size, int axes, bool in
             }
           }
         });
+  }
+}
+
+// The smallest n' >= n whose only prime factors are 2, 3 and 5.
+int64_t smooth_fft_length(int64_t n) {
+  for (int64_t candidate = std::max<int64_t>(n, 1);; ++candidate) {
+    int64_t rest = candidate;
+    for (const int64_t factor : {2, 3, 5}) {
+      while (rest % factor == 0) rest /= factor;
+    }
+    if (rest == 1) return candidate;
   }
 }
 
@@ -528,7 +542,7 @@ ImageVolume separable_wavelet_filter(const ImageVolume& image,
   const auto found = wavelet_low_pass_taps().find(settings.wavelet);
   if (found == wavelet_low_pass_taps().end()) {
     throw InvalidInputError("wavelet filter: unknown wavelet \"" + settings.wavelet +
-                            "\" (use haar, db1, db2 or coif1)");
+                            "\" (use haar, db1, db2, db3 or coif1)");
   }
   const size_t dimensions = settings.in_plane ? 2 : 3;
   if (settings.bands.size() != dimensions ||
@@ -610,10 +624,20 @@ ImageVolume gabor_filter(const ImageVolume& image, const GaborFilterSettings& se
     const int64_t nx = size[axis_x];
     const int64_t ny = size[axis_y];
     const int64_t nz = size[axis_z];
-    // Kernel as large as the plane (odd size), as the reference implementation (MIRP).
-    const int64_t half = std::max(nx, ny) / 2;
-    const auto width = static_cast<size_t>(nx + 2 * half);
-    const auto height = static_cast<size_t>(ny + 2 * half);
+    // Kernel as large as the plane (odd size), as the reference implementation (MIRP), or cut
+    // at truncate_sigmas.
+    int64_t half = std::max(nx, ny) / 2;
+    if (settings.truncate_sigmas > 0.0) {
+      const double reach = settings.truncate_sigmas * settings.sigma_mm /
+                           std::min(spacing[axis_x], spacing[axis_y]) /
+                           std::min(1.0, settings.spatial_aspect_ratio);
+      half = std::min(half, static_cast<int64_t>(std::ceil(reach)));
+    }
+    // The padded plane is at least nx + 2 half wide, so that no wrapped term of the circular
+    // convolution reaches an image voxel; it is enlarged with more padding to a length whose
+    // prime factors are 2, 3 and 5 (kissfft is quadratic in a large prime factor).
+    const auto width = static_cast<size_t>(smooth_fft_length(nx + 2 * half));
+    const auto height = static_cast<size_t>(smooth_fft_length(ny + 2 * half));
     const double voxel_mm = std::min(spacing[axis_x], spacing[axis_y]);
     const double sigma = settings.sigma_mm / voxel_mm;
     const double wavelength = settings.wavelength_mm / voxel_mm;
@@ -712,6 +736,100 @@ ImageVolume riesz_filter(const ImageVolume& image, const RieszFilterSettings& se
                         log_kernel(image.geometry.spacing_mm, settings.log_sigma_mm,
                                    settings.log_truncate_sigmas, settings.in_plane),
                         riesz);
+}
+
+// The Gabor envelope exp(-r^2 / (2 sigma^2)) at 7 sigma: 2e-11.
+constexpr double kGaborTruncateSigmas = 7.0;
+
+ImageVolume apply_filter(const ImageVolume& image, const FilterSettings& filter) {
+  switch (filter.kind) {
+    case FilterKind::kNone:
+      return image;
+    case FilterKind::kMean:
+      return mean_filter(image, filter.mean_support_voxels, filter.in_plane, filter.boundary);
+    case FilterKind::kLaplacianOfGaussian:
+      return laplacian_of_gaussian_filter(image, filter.log_sigma_mm, filter.log_truncate_sigmas,
+                                          filter.in_plane, filter.boundary);
+    case FilterKind::kLaws: {
+      LawsFilterSettings laws = filter.laws;
+      laws.in_plane = filter.in_plane;
+      laws.boundary = filter.boundary;
+      return laws_filter(image, laws);
+    }
+    case FilterKind::kGabor: {
+      GaborFilterSettings gabor = filter.gabor;
+      gabor.boundary = filter.boundary;
+      // In plane: the slice plane only; 3D: the three orthogonal planes (IBSI-2 phase 2).
+      gabor.orthogonal_planes = !filter.in_plane;
+      // Cut where the envelope is below 1e-10 of its peak (the reach of filter_reach_voxels).
+      gabor.truncate_sigmas = kGaborTruncateSigmas;
+      return gabor_filter(image, gabor);
+    }
+    case FilterKind::kWavelet: {
+      WaveletFilterSettings wavelet = filter.wavelet;
+      wavelet.in_plane = filter.in_plane;
+      wavelet.boundary = filter.boundary;
+      return separable_wavelet_filter(image, wavelet);
+    }
+    case FilterKind::kSimoncelli: {
+      SimoncelliFilterSettings simoncelli = filter.simoncelli;
+      simoncelli.in_plane = filter.in_plane;
+      simoncelli.boundary = filter.boundary;
+      return simoncelli_wavelet_filter(image, simoncelli);
+    }
+    case FilterKind::kRiesz: {
+      RieszFilterSettings riesz = filter.riesz;
+      riesz.in_plane = filter.in_plane;
+      riesz.boundary = filter.boundary;
+      return riesz_filter(image, riesz);
+    }
+  }
+  return image;
+}
+
+std::optional<Index3> filter_reach_voxels(const FilterSettings& filter, const Vec3& spacing_mm) {
+  const double in_plane_voxel_mm = std::min(spacing_mm[0], spacing_mm[1]);
+  const double smallest_voxel_mm =
+      filter.in_plane ? in_plane_voxel_mm : std::min(in_plane_voxel_mm, spacing_mm[2]);
+  int64_t reach = 0;
+  switch (filter.kind) {
+    case FilterKind::kNone:
+      break;
+    case FilterKind::kMean:
+      reach = filter.mean_support_voxels / 2;
+      break;
+    case FilterKind::kLaplacianOfGaussian:
+      reach = static_cast<int64_t>(
+                  std::ceil(filter.log_truncate_sigmas * filter.log_sigma_mm / smallest_voxel_mm)) +
+              1;
+      break;
+    case FilterKind::kLaws: {
+      // Half-width of the longest 1D kernel (5 taps) plus the energy box.
+      reach = 2 + std::max(0, filter.laws.energy_distance);
+      break;
+    }
+    case FilterKind::kGabor: {
+      const double voxel_mm =
+          filter.in_plane ? in_plane_voxel_mm : std::min(in_plane_voxel_mm, spacing_mm[2]);
+      const double gamma = filter.gabor.spatial_aspect_ratio;
+      reach = static_cast<int64_t>(std::ceil(kGaborTruncateSigmas * filter.gabor.sigma_mm /
+                                             voxel_mm / std::min(1.0, gamma > 0 ? gamma : 1.0)));
+      break;
+    }
+    case FilterKind::kWavelet: {
+      const auto found = wavelet_low_pass_taps().find(filter.wavelet.wavelet);
+      const int64_t taps =
+          found == wavelet_low_pass_taps().end() ? 0 : static_cast<int64_t>(found->second.size());
+      for (int level = 1; level <= filter.wavelet.level; ++level) {
+        reach += taps << static_cast<unsigned>(level - 1);
+      }
+      break;
+    }
+    case FilterKind::kSimoncelli:
+    case FilterKind::kRiesz:
+      return std::nullopt;
+  }
+  return Index3{reach, reach, filter.in_plane ? 0 : reach};
 }
 
 }  // namespace oncotrace::radiomics

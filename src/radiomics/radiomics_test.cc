@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <random>
 #include <set>
 
@@ -185,6 +186,171 @@ TEST(ComputeFeatures, InterpolationFollowsTheCentreAlignedGrid) {
   const double mean = *features.value("stat_mean");
   EXPECT_TRUE(std::isfinite(mean));
   EXPECT_EQ(*features.value("stat_min"), std::round(*features.value("stat_min")));
+}
+
+TEST(Presets, Ibsi2Phase2PresetsMatchTheReferenceConfigurations) {
+  // radiomics-ibsi.md §8.4: A = 2D without interpolation, B = 3D at 1 mm (tricubic spline).
+  for (int id = 1; id <= 9; ++id) {
+    for (const char variant : {'a', 'b'}) {
+      const std::string name = "ibsi2-phase2-" + std::to_string(id) + variant;
+      const RadiomicsSettings settings = radiomics_preset(name);
+      EXPECT_EQ(settings.resegmentation.range_min, -1000.0) << name;
+      EXPECT_EQ(settings.resegmentation.range_max, 400.0) << name;
+      EXPECT_EQ(settings.interpolation.enabled, variant == 'b') << name;
+      EXPECT_TRUE(settings.families.statistics && !settings.families.glcm) << name;
+      if (id > 1) {
+        EXPECT_EQ(settings.filter.in_plane, variant == 'a') << name;
+      }
+    }
+  }
+  EXPECT_EQ(radiomics_preset("ibsi2-phase2-1a").filter.kind, FilterKind::kNone);
+  const FilterSettings laws = radiomics_preset("ibsi2-phase2-4b").filter;
+  EXPECT_EQ(laws.laws.kernels, "L5E5E5");
+  EXPECT_EQ(laws.laws.energy_distance, 7);
+  EXPECT_TRUE(laws.laws.rotation_invariant);
+  EXPECT_EQ(laws.boundary, FilterBoundary::kMirror);
+  const FilterSettings gabor = radiomics_preset("ibsi2-phase2-5a").filter;
+  EXPECT_NEAR(gabor.gabor.orientation_step_rad, std::numbers::pi / 8.0, 1e-15);
+  EXPECT_EQ(gabor.gabor.spatial_aspect_ratio, 1.5);
+  const FilterSettings wavelet = radiomics_preset("ibsi2-phase2-7a").filter;
+  EXPECT_EQ(wavelet.wavelet.wavelet, "db3");
+  EXPECT_EQ(wavelet.wavelet.bands, "HH");
+  EXPECT_EQ(wavelet.wavelet.level, 2);
+  EXPECT_EQ(radiomics_preset("ibsi2-phase2-9b").filter.simoncelli.level, 2);
+}
+
+TEST(FilterSettings, UnknownKindsKeysAndFamiliesAreErrors) {
+  const auto error_of = [](const std::string& json) -> std::string {
+    try {
+      radiomics_settings_from_json(json, "test.json");
+    } catch (const InvalidInputError& error) {
+      return error.what();
+    }
+    return "";
+  };
+  EXPECT_NE(error_of(R"({"filter": {"kind": "sobel"}})").find("laplacian_of_gaussian"),
+            std::string::npos);
+  // A parameter of another kind is an unknown key.
+  EXPECT_NE(error_of(R"({"filter": {"kind": "mean", "sigma_mm": 2}})").find("support_voxels"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"filter": {"kind": "mean", "boundary": "reflect"}})").find("mirror"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"filter": {"kind": "mean", "support_voxels": 4}})").find("odd"),
+            std::string::npos);
+  // With a filter only the intensity statistics are computed.
+  const auto [image, mask] = synthetic_study(6);
+  RadiomicsSettings settings = all_aggregations();
+  settings.filter.kind = FilterKind::kMean;
+  EXPECT_THROW(compute_features(image, mask, settings), InvalidInputError);
+}
+
+// A 40 x 36 x 24 study at 1 mm whose ROI (a box) lies 2 voxels from the i = 0 face and far from
+// the others, so that the filtered region meets the image edge on one side only.
+std::pair<ImageVolume, Mask> edge_study() {
+  Geometry geometry;
+  geometry.size = {40, 36, 24};
+  geometry.spacing_mm = {1.0, 1.0, 1.0};
+  ImageVolume image(geometry, 0.0f);
+  Mask mask(geometry, 0);
+  std::mt19937 random(11);
+  std::uniform_real_distribution<float> noise(-200.0f, 200.0f);
+  for (float& value : image.values) value = std::round(noise(random));
+  for (int64_t k = 9; k < 15; ++k) {
+    for (int64_t j = 12; j < 20; ++j) {
+      for (int64_t i = 2; i < 10; ++i) mask.at(i, j, k) = 1;
+    }
+  }
+  return {image, mask};
+}
+
+TEST(ComputeFeatures, FilteredStatisticsEqualThoseOfTheWholeImageResponse) {
+  // compute_features filters the ROI box plus the filter's reach; the statistics must equal
+  // those of the whole-image response over the ROI voxels whose unfiltered value lies in the
+  // re-segmentation range.
+  const auto [image, mask] = edge_study();
+  RadiomicsSettings settings;
+  settings.families = {false, false, true, false, false, false, false, false, false, false, false};
+  settings.resegmentation.range_min = -150.0;
+  settings.resegmentation.range_max = 180.0;
+  settings.diagnostics = false;
+  std::vector<FilterSettings> filters;
+  FilterSettings filter;
+  filter.kind = FilterKind::kMean;
+  filter.mean_support_voxels = 5;
+  filters.push_back(filter);
+  filter = {};
+  filter.kind = FilterKind::kLaplacianOfGaussian;
+  filter.log_sigma_mm = 1.5;
+  filters.push_back(filter);
+  filter = {};
+  filter.kind = FilterKind::kLaws;
+  filter.laws = {"L5E5E5", false, true, 3, FilterBoundary::kMirror};
+  filters.push_back(filter);
+  filter = {};
+  filter.kind = FilterKind::kWavelet;
+  filter.wavelet.wavelet = "db3";
+  filter.wavelet.bands = "HHH";
+  filter.wavelet.level = 2;
+  filter.boundary = FilterBoundary::kZero;
+  filters.push_back(filter);
+  filter = {};
+  filter.kind = FilterKind::kGabor;
+  filter.in_plane = true;
+  filter.gabor.sigma_mm = 2.0;
+  filter.gabor.wavelength_mm = 2.0;
+  filter.gabor.spatial_aspect_ratio = 1.5;
+  filter.gabor.rotation_invariant = true;
+  filter.gabor.orientation_step_rad = std::numbers::pi / 4.0;
+  filters.push_back(filter);
+  filter = {};
+  filter.kind = FilterKind::kSimoncelli;
+  filter.boundary = FilterBoundary::kPeriodic;
+  filters.push_back(filter);
+  for (const FilterSettings& tested : filters) {
+    settings.filter = tested;
+    const FeatureSet features = compute_features(image, mask, settings);
+    const ImageVolume response = apply_filter(image, tested);
+    std::vector<double> values;
+    for (size_t v = 0; v < image.values.size(); ++v) {
+      if (mask.values[v] != 0 && image.values[v] >= -150.0f && image.values[v] <= 180.0f) {
+        values.push_back(response.values[v]);
+      }
+    }
+    ASSERT_FALSE(values.empty());
+    double sum = 0.0;
+    for (const double value : values) sum += value;
+    const double mean = sum / static_cast<double>(values.size());
+    const double scale = *std::max_element(values.begin(), values.end()) -
+                         *std::min_element(values.begin(), values.end());
+    const int kind = static_cast<int>(tested.kind);
+    EXPECT_NEAR(*features.value("stat_mean"), mean, 1e-6 * scale) << "filter kind " << kind;
+    EXPECT_NEAR(*features.value("stat_max"), *std::max_element(values.begin(), values.end()),
+                1e-6 * scale)
+        << "filter kind " << kind;
+    EXPECT_NEAR(*features.value("stat_min"), *std::min_element(values.begin(), values.end()),
+                1e-6 * scale)
+        << "filter kind " << kind;
+    EXPECT_EQ(features.features.size(), 18u);
+  }
+}
+
+TEST(FilterSettings, MeanOfAConstantImageIsTheConstant) {
+  // Hand-computed: every boundary rule but zero pads a constant image with the constant, so a
+  // 5-voxel mean returns it; with zero padding a voxel on a face keeps 3/5 of it per face axis.
+  Geometry geometry;
+  geometry.size = {9, 9, 9};
+  geometry.spacing_mm = {1.0, 1.0, 1.0};
+  const ImageVolume image(geometry, 10.0f);
+  Mask mask(geometry, 0);
+  mask.at(0, 4, 4) = 1;  // a face voxel
+  RadiomicsSettings settings;
+  settings.families = {false, false, true, false, false, false, false, false, false, false, false};
+  settings.diagnostics = false;
+  settings.filter.kind = FilterKind::kMean;
+  settings.filter.boundary = FilterBoundary::kNearest;
+  EXPECT_NEAR(*compute_features(image, mask, settings).value("stat_mean"), 10.0, 1e-6);
+  settings.filter.boundary = FilterBoundary::kZero;
+  EXPECT_NEAR(*compute_features(image, mask, settings).value("stat_mean"), 6.0, 1e-6);
 }
 
 TEST(ComputeFeatures, RejectsMismatchedGridsAndEmptyRois) {

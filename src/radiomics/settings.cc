@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <numbers>
 #include <set>
 #include <sstream>
 
@@ -96,6 +97,199 @@ bool* family_flag(FeatureFamilies& families, const std::string& name) {
   return nullptr;
 }
 
+FilterBoundary boundary_from(const std::string& name, std::string_view source) {
+  if (name == "zero") return FilterBoundary::kZero;
+  if (name == "nearest") return FilterBoundary::kNearest;
+  if (name == "periodic") return FilterBoundary::kPeriodic;
+  if (name == "mirror") return FilterBoundary::kMirror;
+  fail(source, "filter boundary \"" + name + "\" (use zero, nearest, periodic or mirror)");
+}
+
+const char* boundary_name(FilterBoundary boundary) {
+  switch (boundary) {
+    case FilterBoundary::kZero:
+      return "zero";
+    case FilterBoundary::kNearest:
+      return "nearest";
+    case FilterBoundary::kPeriodic:
+      return "periodic";
+    case FilterBoundary::kMirror:
+      return "mirror";
+  }
+  return "mirror";
+}
+
+// Filter kinds by their JSON name, with the parameter keys each accepts.
+struct FilterKindEntry {
+  FilterKind kind;
+  const char* name;
+  std::set<std::string> parameters;
+};
+const std::vector<FilterKindEntry>& filter_kinds() {
+  static const std::vector<FilterKindEntry> kKinds{
+      {FilterKind::kNone, "none", {}},
+      {FilterKind::kMean, "mean", {"support_voxels"}},
+      {FilterKind::kLaplacianOfGaussian, "laplacian_of_gaussian", {"sigma_mm", "truncate_sigmas"}},
+      {FilterKind::kLaws, "laws", {"kernels", "rotation_invariant", "energy_distance"}},
+      {FilterKind::kGabor,
+       "gabor",
+       {"sigma_mm", "wavelength_mm", "spatial_aspect_ratio", "orientation_deg",
+        "rotation_invariant", "orientation_step_deg"}},
+      {FilterKind::kWavelet, "wavelet", {"wavelet", "bands", "level", "rotation_invariant"}},
+      {FilterKind::kSimoncelli, "simoncelli", {"level"}},
+      {FilterKind::kRiesz,
+       "riesz",
+       {"base_filter", "sigma_mm", "truncate_sigmas", "level", "order"}},
+  };
+  return kKinds;
+}
+
+constexpr double kDegree = std::numbers::pi / 180.0;
+
+FilterSettings filter_from(const json& node, std::string_view source) {
+  if (!node.is_object()) fail(source, "\"filter\" must be a JSON object");
+  const auto kind_name = get<std::string>(node, "kind", "none", source);
+  const auto entry = std::find_if(filter_kinds().begin(), filter_kinds().end(),
+                                  [&](const FilterKindEntry& e) { return e.name == kind_name; });
+  if (entry == filter_kinds().end()) {
+    std::string list;
+    for (const auto& e : filter_kinds()) list += (list.empty() ? "" : ", ") + std::string(e.name);
+    fail(source, "filter kind \"" + kind_name + "\" (use " + list + ")");
+  }
+  std::set<std::string> known = entry->parameters;
+  known.insert({"kind", "in_plane", "boundary"});
+  reject_unknown_keys(node, known, source, "\"filter\" of kind " + kind_name);
+  FilterSettings filter;
+  filter.kind = entry->kind;
+  filter.in_plane = get<bool>(node, "in_plane", false, source);
+  filter.boundary = boundary_from(get<std::string>(node, "boundary", "mirror", source), source);
+  switch (filter.kind) {
+    case FilterKind::kNone:
+      break;
+    case FilterKind::kMean:
+      filter.mean_support_voxels = get<int>(node, "support_voxels", 5, source);
+      if (filter.mean_support_voxels < 1 || filter.mean_support_voxels % 2 == 0) {
+        fail(source, "\"filter.support_voxels\" must be an odd number of voxels >= 1");
+      }
+      break;
+    case FilterKind::kLaplacianOfGaussian:
+      filter.log_sigma_mm = get<double>(node, "sigma_mm", 1.5, source);
+      filter.log_truncate_sigmas = get<double>(node, "truncate_sigmas", 4.0, source);
+      if (!(filter.log_sigma_mm > 0.0) || !(filter.log_truncate_sigmas > 0.0)) {
+        fail(source, "\"filter.sigma_mm\" and \"filter.truncate_sigmas\" must be > 0");
+      }
+      break;
+    case FilterKind::kLaws:
+      filter.laws.kernels = get<std::string>(node, "kernels", filter.laws.kernels, source);
+      filter.laws.rotation_invariant = get<bool>(node, "rotation_invariant", false, source);
+      filter.laws.energy_distance = get<int>(node, "energy_distance", 0, source);
+      if (filter.laws.energy_distance < 0) {
+        fail(source, "\"filter.energy_distance\" must be >= 0 (0: no energy map)");
+      }
+      break;
+    case FilterKind::kGabor: {
+      GaborFilterSettings& gabor = filter.gabor;
+      gabor.sigma_mm = get<double>(node, "sigma_mm", gabor.sigma_mm, source);
+      gabor.wavelength_mm = get<double>(node, "wavelength_mm", gabor.wavelength_mm, source);
+      gabor.spatial_aspect_ratio =
+          get<double>(node, "spatial_aspect_ratio", gabor.spatial_aspect_ratio, source);
+      gabor.orientation_rad = get<double>(node, "orientation_deg", 0.0, source) * kDegree;
+      gabor.rotation_invariant = get<bool>(node, "rotation_invariant", false, source);
+      gabor.orientation_step_rad =
+          get<double>(node, "orientation_step_deg", 45.0, source) * kDegree;
+      if (!(gabor.sigma_mm > 0.0) || !(gabor.wavelength_mm > 0.0) ||
+          !(gabor.spatial_aspect_ratio > 0.0) || !(gabor.orientation_step_rad > 0.0)) {
+        fail(source,
+             "\"filter.sigma_mm\", \"wavelength_mm\", \"spatial_aspect_ratio\" and "
+             "\"orientation_step_deg\" must be > 0");
+      }
+      break;
+    }
+    case FilterKind::kWavelet:
+      filter.wavelet.wavelet = get<std::string>(node, "wavelet", filter.wavelet.wavelet, source);
+      filter.wavelet.bands = get<std::string>(node, "bands", filter.wavelet.bands, source);
+      filter.wavelet.level = get<int>(node, "level", 1, source);
+      filter.wavelet.rotation_invariant = get<bool>(node, "rotation_invariant", false, source);
+      break;
+    case FilterKind::kSimoncelli:
+      filter.simoncelli.level = get<int>(node, "level", 1, source);
+      break;
+    case FilterKind::kRiesz: {
+      const auto base = get<std::string>(node, "base_filter", "laplacian_of_gaussian", source);
+      if (base == "laplacian_of_gaussian") {
+        filter.riesz.base_filter = RieszBaseFilter::kLaplacianOfGaussian;
+      } else if (base == "simoncelli") {
+        filter.riesz.base_filter = RieszBaseFilter::kSimoncelli;
+      } else {
+        fail(source,
+             "Riesz base filter \"" + base + "\" (use laplacian_of_gaussian or simoncelli)");
+      }
+      filter.riesz.log_sigma_mm = get<double>(node, "sigma_mm", filter.riesz.log_sigma_mm, source);
+      filter.riesz.log_truncate_sigmas =
+          get<double>(node, "truncate_sigmas", filter.riesz.log_truncate_sigmas, source);
+      filter.riesz.simoncelli_level = get<int>(node, "level", 1, source);
+      const auto order = get<std::vector<int>>(node, "order", {1, 0, 0}, source);
+      if (order.size() != 3) fail(source, "\"filter.order\" must hold three orders (i, j, k)");
+      filter.riesz.order = {order[0], order[1], order[2]};
+      break;
+    }
+  }
+  return filter;
+}
+
+json filter_to_json(const FilterSettings& filter) {
+  json node;
+  const auto entry = std::find_if(filter_kinds().begin(), filter_kinds().end(),
+                                  [&](const FilterKindEntry& e) { return e.kind == filter.kind; });
+  node["kind"] = entry->name;
+  if (filter.kind == FilterKind::kNone) return node;
+  node["in_plane"] = filter.in_plane;
+  node["boundary"] = boundary_name(filter.boundary);
+  switch (filter.kind) {
+    case FilterKind::kNone:
+      break;
+    case FilterKind::kMean:
+      node["support_voxels"] = filter.mean_support_voxels;
+      break;
+    case FilterKind::kLaplacianOfGaussian:
+      node["sigma_mm"] = filter.log_sigma_mm;
+      node["truncate_sigmas"] = filter.log_truncate_sigmas;
+      break;
+    case FilterKind::kLaws:
+      node["kernels"] = filter.laws.kernels;
+      node["rotation_invariant"] = filter.laws.rotation_invariant;
+      node["energy_distance"] = filter.laws.energy_distance;
+      break;
+    case FilterKind::kGabor:
+      node["sigma_mm"] = filter.gabor.sigma_mm;
+      node["wavelength_mm"] = filter.gabor.wavelength_mm;
+      node["spatial_aspect_ratio"] = filter.gabor.spatial_aspect_ratio;
+      node["orientation_deg"] = filter.gabor.orientation_rad / kDegree;
+      node["rotation_invariant"] = filter.gabor.rotation_invariant;
+      node["orientation_step_deg"] = filter.gabor.orientation_step_rad / kDegree;
+      break;
+    case FilterKind::kWavelet:
+      node["wavelet"] = filter.wavelet.wavelet;
+      node["bands"] = filter.wavelet.bands;
+      node["level"] = filter.wavelet.level;
+      node["rotation_invariant"] = filter.wavelet.rotation_invariant;
+      break;
+    case FilterKind::kSimoncelli:
+      node["level"] = filter.simoncelli.level;
+      break;
+    case FilterKind::kRiesz:
+      node["base_filter"] = filter.riesz.base_filter == RieszBaseFilter::kSimoncelli
+                                ? "simoncelli"
+                                : "laplacian_of_gaussian";
+      node["sigma_mm"] = filter.riesz.log_sigma_mm;
+      node["truncate_sigmas"] = filter.riesz.log_truncate_sigmas;
+      node["level"] = filter.riesz.simoncelli_level;
+      node["order"] = std::vector<int>(filter.riesz.order.begin(), filter.riesz.order.end());
+      break;
+  }
+  return node;
+}
+
 }  // namespace
 
 RadiomicsSettings radiomics_settings_from_json(std::string_view json_text,
@@ -109,7 +303,7 @@ RadiomicsSettings radiomics_settings_from_json(std::string_view json_text,
   reject_unknown_keys(
       root,
       {"name", "description", "interpolation", "round_intensities", "resegmentation",
-       "discretisation", "ivh", "aggregation", "families", "diagnostics"},
+       "discretisation", "ivh", "aggregation", "families", "diagnostics", "filter"},
       source, "the settings");
   RadiomicsSettings settings;
   settings.name = get<std::string>(root, "name", settings.name, source);
@@ -218,6 +412,7 @@ RadiomicsSettings radiomics_settings_from_json(std::string_view json_text,
       *flag = true;
     }
   }
+  if (root.contains("filter")) settings.filter = filter_from(root.at("filter"), source);
   return settings;
 }
 
@@ -292,6 +487,7 @@ std::string radiomics_settings_to_json(const RadiomicsSettings& settings) {
   }
   root["families"] = families;
   root["diagnostics"] = settings.diagnostics;
+  if (settings.filter.kind != FilterKind::kNone) root["filter"] = filter_to_json(settings.filter);
   return root.dump(2) + "\n";
 }
 

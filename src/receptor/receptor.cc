@@ -262,7 +262,7 @@ HeterogeneitySummary summarise_heterogeneity(const std::string& tracer_id,
         "HER2-positive, dominant above " +
         format_value(options.dominant_fraction));
   }
-  summary.notes.push_back(
+  summary.notes.emplace_back(
       "heterogeneous = at least one positive and one negative assessable lesion "
       "(clinical-context.md §2.4; Dehdashti 2018's own definition is unverified)");
   return summary;

@@ -13,7 +13,8 @@ namespace {
 Eigen::Matrix3d to_eigen(const Mat3& m) {
   Eigen::Matrix3d out;
   for (int r = 0; r < 3; ++r) {
-    for (int c = 0; c < 3; ++c) out(r, c) = m[static_cast<size_t>(r * 3 + c)];
+    for (int c = 0; c < 3; ++c)
+      out(r, c) = m[(static_cast<size_t>(r) * 3) + static_cast<size_t>(c)];
   }
   return out;
 }
@@ -21,7 +22,8 @@ Eigen::Matrix3d to_eigen(const Mat3& m) {
 Mat3 from_eigen(const Eigen::Matrix3d& m) {
   Mat3 out{};
   for (int r = 0; r < 3; ++r) {
-    for (int c = 0; c < 3; ++c) out[static_cast<size_t>(r * 3 + c)] = m(r, c);
+    for (int c = 0; c < 3; ++c)
+      out[(static_cast<size_t>(r) * 3) + static_cast<size_t>(c)] = m(r, c);
   }
   return out;
 }

@@ -14,15 +14,6 @@
 namespace oncotrace::report_internal {
 namespace {
 
-bool is_nifti(const std::filesystem::path& path) {
-  const std::string name = path.filename().string();
-  auto ends_with = [&name](const std::string& suffix) {
-    return name.size() >= suffix.size() &&
-           name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
-  return ends_with(".nii") || ends_with(".nii.gz");
-}
-
 const nlohmann::json& member(const nlohmann::json& object, const std::string& key,
                              const std::filesystem::path& file) {
   if (!object.is_object() || !object.contains(key)) {
@@ -76,7 +67,7 @@ StudyImages load_study_images(const std::filesystem::path& results_dir,
   const nlohmann::json& ct_uid = member(study, "ct_series_instance_uid", lesions_file);
 
   ImageSeries pet;
-  if (is_nifti(images.study_path)) {
+  if (is_nifti_path(images.study_path)) {
     pet = read_nifti_series(images.study_path);
     if (!ct_uid.is_null()) images.notes.emplace_back("CT not shown: NIfTI study");
   } else {

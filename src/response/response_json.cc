@@ -1,6 +1,7 @@
 // JSON of response assessments, and timepoints read from `oncotrace analyze` lesions.json.
 #include <nlohmann/json.hpp>
 
+#include "core/json_values.h"
 #include "oncotrace/error.h"
 #include "oncotrace/version.h"
 #include "response/response_internal.h"
@@ -9,10 +10,6 @@ namespace oncotrace {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-Json optional_json(const std::optional<double>& value) {
-  return value ? Json(*value) : Json(nullptr);
-}
 
 Json optional_int(const std::optional<int>& value) { return value ? Json(*value) : Json(nullptr); }
 
@@ -26,9 +23,9 @@ Json reference_json(const std::optional<ReferenceStatistics>& reference) {
 Json number_json(const ResponseNumber& number) {
   Json out;
   out["name"] = number.name;
-  out["value"] = optional_json(number.value);
+  out["value"] = optional_number_json(number.value);
   out["unit"] = number.unit;
-  out["compared"] = optional_json(number.compared);
+  out["compared"] = optional_number_json(number.compared);
   out["note"] = text_or_null(number.note);
   return out;
 }
@@ -37,10 +34,10 @@ Json change_json(const QuantityChange& change) {
   Json out;
   out["quantity"] = change.quantity;
   out["unit"] = change.unit;
-  out["baseline"] = optional_json(change.baseline);
-  out["follow_up"] = optional_json(change.follow_up);
-  out["absolute_change"] = optional_json(change.absolute_change);
-  out["percent_change"] = optional_json(change.percent_change);
+  out["baseline"] = optional_number_json(change.baseline);
+  out["follow_up"] = optional_number_json(change.follow_up);
+  out["absolute_change"] = optional_number_json(change.absolute_change);
+  out["percent_change"] = optional_number_json(change.percent_change);
   return out;
 }
 
@@ -72,11 +69,11 @@ Json lesion_json(const LesionResponse& lesion) {
   out["organ"] = text_or_null(lesion.organ);
   out["status"] = lesion.status;
   out["quantity"] = lesion.quantity;
-  out["baseline"] = optional_json(lesion.baseline);
-  out["follow_up"] = optional_json(lesion.follow_up);
-  out["absolute_change"] = optional_json(lesion.absolute_change);
-  out["percent_change"] = optional_json(lesion.percent_change);
-  out["percent_change_compared"] = optional_json(lesion.percent_change_compared);
+  out["baseline"] = optional_number_json(lesion.baseline);
+  out["follow_up"] = optional_number_json(lesion.follow_up);
+  out["absolute_change"] = optional_number_json(lesion.absolute_change);
+  out["percent_change"] = optional_number_json(lesion.percent_change);
+  out["percent_change_compared"] = optional_number_json(lesion.percent_change_compared);
   out["roles"] = lesion.roles;
   out["category"] = text_or_null(lesion.category);
   out["other_changes"] = changes_json(lesion.other_changes);
@@ -199,12 +196,12 @@ std::string response_report_json(const ResponseReport& report) {
     Json item;
     item["label"] = t.label;
     item["date"] = text_or_null(t.date);
-    item["days_since_baseline"] = optional_json(t.days_since_baseline);
+    item["days_since_baseline"] = optional_number_json(t.days_since_baseline);
     item["cycles_completed"] = optional_int(t.cycles_completed);
     item["cycle"] = optional_int(t.cycle);
     item["cycle_day"] = optional_int(t.cycle_day);
     item["tracer"] = text_or_null(t.tracer);
-    item["uptake_time_min"] = optional_json(t.uptake_time_min);
+    item["uptake_time_min"] = optional_number_json(t.uptake_time_min);
     item["scanner"] = text_or_null(t.scanner);
     item["reconstruction"] = text_or_null(t.reconstruction);
     item["sul_normalization"] = text_or_null(t.sul_normalization);

@@ -1,0 +1,203 @@
+// Tests of the organs module's morphology helpers (morphology.h) against brute-force definitions
+// on small hand-made masks: sparse masks in a larger grid, so that the bounding-box cropping of
+// the transforms is exercised, including blobs touching the grid border.
+#include "organs/morphology.h"
+
+#include <gtest/gtest.h>
+#include <tbb/global_control.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "oncotrace/organs.h"
+#include "oncotrace/segment.h"
+
+namespace oncotrace::organs_internal {
+namespace {
+
+Geometry anisotropic_grid() {
+  Geometry grid;
+  grid.size = {23, 19, 17};
+  grid.spacing_mm = {1.5, 2.0, 3.0};
+  return grid;
+}
+
+// Two blobs: a solid box inside the grid and a random one touching the i = 0, j = 0 and k = 0
+// faces.
+Mask sparse_mask(unsigned seed) {
+  const Geometry grid = anisotropic_grid();
+  Mask mask(grid, 0);
+  std::mt19937 random(seed);
+  for (int64_t k = 0; k < grid.size[2]; ++k) {
+    for (int64_t j = 0; j < grid.size[1]; ++j) {
+      for (int64_t i = 0; i < grid.size[0]; ++i) {
+        const bool inner = i >= 9 && i <= 17 && j >= 7 && j <= 14 && k >= 6 && k <= 12;
+        const bool corner = i <= 5 && j <= 4 && k <= 3;
+        if (inner || (corner && random() % 6 != 0)) mask.at(i, j, k) = 1;
+      }
+    }
+  }
+  return mask;
+}
+
+// Brute-force distance (mm) from voxel (i, j, k) to the nearest voxel centre where `mask` is
+// `value`, the one-voxel shell beyond the grid counting as 0 when shell_is_zero.
+double brute_distance(const Mask& mask, int64_t i, int64_t j, int64_t k, uint8_t value,
+                      bool shell_is_zero) {
+  const Geometry& grid = mask.geometry;
+  double best = std::numeric_limits<double>::infinity();
+  for (int64_t c = -1; c <= grid.size[2]; ++c) {
+    for (int64_t b = -1; b <= grid.size[1]; ++b) {
+      for (int64_t a = -1; a <= grid.size[0]; ++a) {
+        const bool inside = grid.contains({a, b, c});
+        const uint8_t here = inside ? (mask.at(a, b, c) != 0 ? 1 : 0) : 0;
+        if (!inside && !shell_is_zero) continue;
+        if (here != value) continue;
+        const double dx = static_cast<double>(a - i) * grid.spacing_mm[0];
+        const double dy = static_cast<double>(b - j) * grid.spacing_mm[1];
+        const double dz = static_cast<double>(c - k) * grid.spacing_mm[2];
+        best = std::min(best, std::sqrt(dx * dx + dy * dy + dz * dz));
+      }
+    }
+  }
+  return best;
+}
+
+TEST(OrganMorphology, NonzeroBoxIsTheBoundingBox) {
+  Mask mask(anisotropic_grid(), 0);
+  EXPECT_TRUE(nonzero_box(mask).empty());
+  mask.at(3, 17, 2) = 1;
+  mask.at(20, 4, 9) = 1;
+  const IndexBox box = nonzero_box(mask);
+  EXPECT_EQ(box.lower, (Index3{3, 4, 2}));
+  EXPECT_EQ(box.upper, (Index3{20, 17, 9}));
+}
+
+TEST(OrganMorphology, DistanceOnSparseMaskEqualsBruteForce) {
+  const Mask mask = sparse_mask(3);
+  const Geometry& grid = mask.geometry;
+  const std::vector<float> distance = distance_transform_mm(mask, true, {true, true, true});
+  for (int64_t k = 0; k < grid.size[2]; ++k) {
+    for (int64_t j = 0; j < grid.size[1]; ++j) {
+      for (int64_t i = 0; i < grid.size[0]; ++i) {
+        const double expected =
+            mask.at(i, j, k) == 0 ? 0.0 : brute_distance(mask, i, j, k, 0, true);
+        EXPECT_NEAR(distance[grid.offset(i, j, k)], expected, 1e-4) << i << " " << j << " " << k;
+      }
+    }
+  }
+}
+
+// Radii chosen away from every voxel-centre distance (2.25 a^2 + 4 b^2 + 9 c^2 mm^2), so that
+// the brute force and the transform cannot fall on different sides of a tie.
+TEST(OrganMorphology, ErosionAndDilationEqualBruteForce) {
+  const Mask mask = sparse_mask(7);
+  const Geometry& grid = mask.geometry;
+  for (const double radius : {3.3, 4.7}) {
+    const Mask eroded = erode_mm(mask, radius);
+    const Mask dilated = dilate_mm(mask, radius);
+    size_t eroded_count = 0, dilated_count = 0;
+    for (int64_t k = 0; k < grid.size[2]; ++k) {
+      for (int64_t j = 0; j < grid.size[1]; ++j) {
+        for (int64_t i = 0; i < grid.size[0]; ++i) {
+          const bool in = mask.at(i, j, k) != 0;
+          const bool keep = in && brute_distance(mask, i, j, k, 0, true) > radius;
+          const bool grow = in || brute_distance(mask, i, j, k, 1, false) <= radius;
+          EXPECT_EQ(eroded.at(i, j, k) != 0, keep) << radius << ": " << i << " " << j << " " << k;
+          EXPECT_EQ(dilated.at(i, j, k) != 0, grow) << radius << ": " << i << " " << j << " " << k;
+          eroded_count += keep;
+          dilated_count += grow;
+        }
+      }
+    }
+    EXPECT_GT(eroded_count, 0u);
+    EXPECT_LT(dilated_count, grid.voxel_count());
+  }
+}
+
+TEST(OrganMorphology, ResultsDoNotDependOnTheThreadCount) {
+  const Mask mask = sparse_mask(11);
+  auto run = [&] {
+    std::vector<float> distance = distance_transform_mm(mask, true, {true, true, false});
+    const Mask opened = dilate_mm(erode_mm(mask, 3.3), 3.3);
+    for (size_t v = 0; v < opened.size(); ++v) distance.push_back(opened.values[v]);
+    const Mask filled = fill_axial_holes(largest_component(mask));
+    for (size_t v = 0; v < filled.size(); ++v) distance.push_back(filled.values[v]);
+    return distance;
+  };
+  std::vector<float> serial;
+  {
+    const tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
+    serial = run();
+  }
+  EXPECT_EQ(run(), serial);
+}
+
+TEST(OrganMorphology, ComponentsMatchLabelComponents) {
+  const Geometry grid = anisotropic_grid();
+  Mask mask(grid, 0);
+  std::mt19937 random(13);
+  for (uint8_t& value : mask.values) value = random() % 12 == 0;
+  const Components components = find_components(mask);
+  const ComponentLabelling reference = label_components(mask, Connectivity::kVertices26, 0.0);
+  ASSERT_EQ(components.voxel_counts.size(), reference.kept.size());
+  ASSERT_GT(reference.kept.size(), 2u);
+  for (size_t id = 0; id < reference.kept.size(); ++id) {
+    EXPECT_EQ(components.voxel_counts[id], reference.kept[id].voxel_count) << id;
+  }
+  for (size_t v = 0; v < mask.size(); ++v) {
+    EXPECT_EQ(components.id_at(v) + 1, static_cast<int32_t>(reference.labels.values[v])) << v;
+  }
+  // The largest component, ties to the first in raster order; the component of a voxel.
+  size_t best = 0;
+  for (size_t id = 1; id < reference.kept.size(); ++id) {
+    if (reference.kept[id].voxel_count > reference.kept[best].voxel_count) best = id;
+  }
+  const Mask largest = largest_component(mask);
+  const Mask second = component_containing(
+      mask, grid.offset(reference.kept[1].first_voxel[0], reference.kept[1].first_voxel[1],
+                        reference.kept[1].first_voxel[2]));
+  for (size_t v = 0; v < mask.size(); ++v) {
+    EXPECT_EQ(largest.values[v] != 0, static_cast<size_t>(reference.labels.values[v]) == best + 1)
+        << v;
+    EXPECT_EQ(second.values[v] != 0, reference.labels.values[v] == 2) << v;
+  }
+  EXPECT_EQ(count_voxels(component_containing(mask, grid.voxel_count())), 0u);
+}
+
+TEST(OrganMorphology, AxialHolesAreFilled) {
+  Geometry grid;
+  grid.size = {9, 8, 3};
+  grid.spacing_mm = {1.0, 1.0, 1.0};
+  Mask mask(grid, 0);
+  // Slice 0: a closed ring around (3..5, 3..4) in the middle; slice 1: a ring whose hole opens to
+  // the i = 0 border; slice 2: a closed ring touching the i = 8 and j = 0 borders.
+  for (int64_t j = 2; j <= 5; ++j) {
+    for (int64_t i = 2; i <= 6; ++i) {
+      const bool edge = i == 2 || i == 6 || j == 2 || j == 5;
+      if (edge) mask.at(i, j, 0) = 1;
+      if (edge && !(j == 3 && i == 2)) mask.at(i - 2, j, 1) = 1;
+    }
+  }
+  mask.at(0, 3, 1) = 0;  // the gap to the border
+  for (int64_t j = 0; j <= 3; ++j) {
+    for (int64_t i = 5; i <= 8; ++i) {
+      if (i == 5 || i == 8 || j == 0 || j == 3) mask.at(i, j, 2) = 1;
+    }
+  }
+  const Mask filled = fill_axial_holes(mask);
+  for (int64_t j = 0; j < grid.size[1]; ++j) {
+    for (int64_t i = 0; i < grid.size[0]; ++i) {
+      const bool hole0 = i >= 3 && i <= 5 && j >= 3 && j <= 4;
+      const bool hole2 = i >= 6 && i <= 7 && j >= 1 && j <= 2;
+      EXPECT_EQ(filled.at(i, j, 0) != 0, mask.at(i, j, 0) != 0 || hole0) << i << " " << j;
+      EXPECT_EQ(filled.at(i, j, 1), mask.at(i, j, 1)) << i << " " << j;
+      EXPECT_EQ(filled.at(i, j, 2) != 0, mask.at(i, j, 2) != 0 || hole2) << i << " " << j;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace oncotrace::organs_internal
