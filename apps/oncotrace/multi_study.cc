@@ -73,7 +73,8 @@ PatientRequest patient_request_from_flags(const MultiStudyFlags& flags) {
   }
   // Per-study values given as ID=VALUE; every ID must name a study.
   std::map<std::string, std::string> tracer_of, cycles_of, cycle_day_of;
-  for (const std::string& text : flags.tracers) tracer_of.insert(split_assignment("--tracer", text));
+  for (const std::string& text : flags.tracers)
+    tracer_of.insert(split_assignment("--tracer", text));
   for (const std::string& text : flags.cycles_completed) {
     cycles_of.insert(split_assignment("--cycles-completed", text));
   }

@@ -72,8 +72,8 @@ CommandRunner register_patient_command(CLI::App& app, const std::vector<std::str
     std::printf("patient: %zu studies, %zu lesions, reference %s\n", result.studies.size(),
                 result.lesions.size(), result.reference_study.c_str());
     for (const PatientStudyResult& study : result.studies) {
-      std::printf("  %-20s %-10s %3zu lesions  correlation %s -> %s  %s\n",
-                  study.input.id.c_str(), study.tracer_id.c_str(), study.analysis.lesions.size(),
+      std::printf("  %-20s %-10s %3zu lesions  correlation %s -> %s  %s\n", study.input.id.c_str(),
+                  study.tracer_id.c_str(), study.analysis.lesions.size(),
                   format_number(study.registration.quality_before, 3).c_str(),
                   format_number(study.registration.quality_after, 3).c_str(),
                   study.registration.method.c_str());

@@ -59,8 +59,8 @@ std::pair<int, int> parse_cycle_day(const std::string& text, const std::string& 
 
 // Reads a manifest CSV with a header row naming its columns: `path` (required; relative paths
 // are relative to the manifest's folder), optional `id`, `tracer`, `timepoint`, `date`, `patient`
-// (when given, all rows must name the same patient), `cycles_completed`, `cycle_day` ("C1D15"). Throws InvalidInputError naming the file,
-// line and column.
+// (when given, all rows must name the same patient), `cycles_completed`, `cycle_day` ("C1D15").
+// Throws InvalidInputError naming the file, line and column.
 std::vector<PatientStudyInput> read_patient_manifest(const std::filesystem::path& manifest);
 
 struct PatientRequest {

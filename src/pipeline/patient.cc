@@ -315,8 +315,11 @@ std::vector<PatientStudyInput> read_patient_manifest(const std::filesystem::path
         used = 0;
       }
       if (used != cycles.size() || value < 0) {
-        throw InvalidInputError(where + ": cycles_completed '" + cycles +
-                                "' must be a whole number >= 0");
+        std::string message = where;
+        message.append(": cycles_completed '")
+            .append(cycles)
+            .append("' must be a whole number >= 0");
+        throw InvalidInputError(message);
       }
       study.cycles_completed = value;
     }
@@ -328,10 +331,13 @@ std::vector<PatientStudyInput> read_patient_manifest(const std::filesystem::path
     const std::string row_patient = get("patient");
     if (!row_patient.empty()) {
       if (!patient.empty() && row_patient != patient) {
-        throw InvalidInputError("--manifest " + manifest.string() + " line " +
-                                std::to_string(line_number) + ": patient '" + row_patient +
-                                "' differs from '" + patient +
-                                "': `oncotrace patient` takes the studies of one patient");
+        std::string message = where;
+        message.append(": patient '")
+            .append(row_patient)
+            .append("' differs from '")
+            .append(patient)
+            .append("': `oncotrace patient` takes the studies of one patient");
+        throw InvalidInputError(message);
       }
       patient = row_patient;
     }
@@ -725,8 +731,15 @@ PatientResult analyze_patient(const PatientRequest& request) {
           const std::string path_text =
               !positive ? "indeterminate" : (*positive ? "positive" : "negative");
           const LesionStatusCall& call = biopsied->status[r];
-          std::string line = target + ": pathology " + path_text + ", " + tracer + " imaging " +
-                             lesion_status_name(call.status) + " on " + biopsied->id;
+          std::string line = target;
+          line.append(": pathology ")
+              .append(path_text)
+              .append(", ")
+              .append(tracer)
+              .append(" imaging ")
+              .append(lesion_status_name(call.status))
+              .append(" on ")
+              .append(biopsied->id);
           const bool called =
               call.status == LesionStatus::kPositive || call.status == LesionStatus::kNegative;
           if (positive && called) {
