@@ -51,15 +51,32 @@ const GeneratedPatient& wholebody_patient() {
   return *patient;
 }
 
+// The generated studies with these ids, in this order.
+std::vector<PatientStudyInput> study_inputs(const GeneratedPatient& patient,
+                                            const std::vector<std::string>& ids) {
+  std::vector<PatientStudyInput> inputs;
+  for (const std::string& id : ids) {
+    for (const PhantomStudyOutput& study : patient.phantom.studies) {
+      if (study.id != id) continue;
+      PatientStudyInput input;
+      input.path = study.emission_folder.parent_path();
+      inputs.push_back(input);
+    }
+  }
+  return inputs;
+}
+
+// Mean seconds per iteration of each step, as counters.
+void report_steps(benchmark::State& state, const std::map<std::string, double>& totals) {
+  for (const auto& [step, seconds] : totals) {
+    state.counters[step + "_s"] = benchmark::Counter(seconds, benchmark::Counter::kAvgIterations);
+  }
+}
+
 void BM_PatientWholeBodyThreeStudies(benchmark::State& state) {
   const GeneratedPatient& patient = wholebody_patient();
   PatientRequest request;
-  for (const PhantomStudyOutput& study : patient.phantom.studies) {
-    if (study.id == "fdg_followup") continue;
-    PatientStudyInput input;
-    input.path = study.emission_folder.parent_path();
-    request.studies.push_back(input);
-  }
+  request.studies = study_inputs(patient, {"fdg_baseline", "fes_baseline", "zr89tras_baseline"});
   request.output_dir = patient.folder / "out";
   request.analysis.store_results = false;
   std::map<std::string, double> totals;
@@ -68,9 +85,7 @@ void BM_PatientWholeBodyThreeStudies(benchmark::State& state) {
     for (const StageTiming& step : result.timings) totals[step.stage] += step.seconds;
     benchmark::DoNotOptimize(result.lesions.size());
   }
-  for (const auto& [step, seconds] : totals) {
-    state.counters[step + "_s"] = benchmark::Counter(seconds, benchmark::Counter::kAvgIterations);
-  }
+  report_steps(state, totals);
 }
 BENCHMARK(BM_PatientWholeBodyThreeStudies)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
 
@@ -78,14 +93,7 @@ BENCHMARK(BM_PatientWholeBodyThreeStudies)->Unit(benchmark::kSecond)->UseRealTim
 void BM_ResponseWholeBodyTwoTimepoints(benchmark::State& state) {
   const GeneratedPatient& patient = wholebody_patient();
   PatientRequest request;
-  for (const std::string id : {"fdg_baseline", "fdg_followup"}) {
-    for (const PhantomStudyOutput& study : patient.phantom.studies) {
-      if (study.id != id) continue;
-      PatientStudyInput input;
-      input.path = study.emission_folder.parent_path();
-      request.studies.push_back(input);
-    }
-  }
+  request.studies = study_inputs(patient, {"fdg_baseline", "fdg_followup"});
   request.output_dir = patient.folder / "response";
   request.analysis.store_results = false;
   std::map<std::string, double> totals;
@@ -94,9 +102,7 @@ void BM_ResponseWholeBodyTwoTimepoints(benchmark::State& state) {
     for (const StageTiming& step : result.patient.timings) totals[step.stage] += step.seconds;
     benchmark::DoNotOptimize(result.report.assessments.size());
   }
-  for (const auto& [step, seconds] : totals) {
-    state.counters[step + "_s"] = benchmark::Counter(seconds, benchmark::Counter::kAvgIterations);
-  }
+  report_steps(state, totals);
 }
 BENCHMARK(BM_ResponseWholeBodyTwoTimepoints)
     ->Unit(benchmark::kSecond)

@@ -241,6 +241,17 @@ bool diagonal_direction(const Geometry& grid) {
   return true;
 }
 
+// Throws when no voxel of `grid` took a value from the image (per-slice counts).
+void require_overlap(const std::vector<size_t>& inside_per_slice, const Geometry& image_grid,
+                     const Geometry& grid) {
+  size_t inside = 0;
+  for (const size_t count : inside_per_slice) inside += count;
+  if (inside == 0) {
+    throw InvalidInputError("the image (" + image_grid.describe() +
+                            ") does not overlap the PET grid (" + grid.describe() + ")");
+  }
+}
+
 }  // namespace
 
 ImageVolume nearest_neighbour_image(const ImageVolume& image, const Geometry& grid,
@@ -281,12 +292,7 @@ ImageVolume nearest_neighbour_image(const ImageVolume& image, const Geometry& gr
                           }
                         }
                       });
-    size_t inside = 0;
-    for (const size_t count : inside_per_slice) inside += count;
-    if (inside == 0) {
-      throw InvalidInputError("the image (" + image.geometry.describe() +
-                              ") does not overlap the PET grid (" + grid.describe() + ")");
-    }
+    require_overlap(inside_per_slice, image.geometry, grid);
     return out;
   }
   // Slices in parallel (TBB); each writes only its own voxels and count.
@@ -304,12 +310,7 @@ ImageVolume nearest_neighbour_image(const ImageVolume& image, const Geometry& gr
           }
         }
       });
-  size_t inside = 0;
-  for (const size_t count : inside_per_slice) inside += count;
-  if (inside == 0) {
-    throw InvalidInputError("the image (" + image.geometry.describe() +
-                            ") does not overlap the PET grid (" + grid.describe() + ")");
-  }
+  require_overlap(inside_per_slice, image.geometry, grid);
   return out;
 }
 
