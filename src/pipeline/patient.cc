@@ -176,24 +176,61 @@ Json heterogeneity_json(const HeterogeneitySummary& s) {
   return out;
 }
 
-// SUVmax / SUVmean of the voxels of each label of `labels` on `image` (same grid), in one pass.
+// Running SUVmax / sum / count of a set of voxels.
 struct VoxelStats {
   size_t count = 0;
   double sum = 0.0;
   double max = 0.0;
 };
-std::map<uint16_t, VoxelStats> label_statistics(const ImageVolume& image, const LabelMap& labels) {
-  std::map<uint16_t, VoxelStats> out;
-  for (size_t n = 0; n < labels.values.size(); ++n) {
-    const uint16_t label = labels.values[n];
-    if (label == 0) continue;
-    VoxelStats& stats = out[label];
-    const double value = image.values[n];
-    stats.max = stats.count == 0 ? value : std::max(stats.max, value);
-    stats.sum += value;
-    ++stats.count;
+
+// SUVmax/SUVmean of the voxels of `target` whose centre maps (target_to_defining, nearest voxel)
+// onto label `label` of `defining_labels`: the nearest-neighbour label transfer of
+// transfer_labels() restricted to the target voxels that can reach the lesion's box (the box's
+// corners +- half a voxel mapped by the affine transform bound its image), so the result equals
+// a whole-grid transfer at a fraction of the cost.
+VoxelStats carried_voxel_statistics(const ImageVolume& target, const LabelMap& defining_labels,
+                                    uint16_t label, const IndexBox& box,
+                                    const SpatialTransform& target_to_defining,
+                                    const SpatialTransform& defining_to_target) {
+  const Geometry& grid = target.geometry;
+  Vec3 lower{1e300, 1e300, 1e300};
+  Vec3 upper{-1e300, -1e300, -1e300};
+  for (int corner = 0; corner < 8; ++corner) {
+    Vec3 index{};
+    for (size_t a = 0; a < 3; ++a) {
+      index[a] = ((corner >> a) & 1) != 0 ? static_cast<double>(box.upper[a]) + 0.5
+                                          : static_cast<double>(box.lower[a]) - 0.5;
+    }
+    const Vec3 in_target = grid.world_to_index(
+        defining_to_target.apply(defining_labels.geometry.index_to_world(index)));
+    for (size_t a = 0; a < 3; ++a) {
+      lower[a] = std::min(lower[a], in_target[a]);
+      upper[a] = std::max(upper[a], in_target[a]);
+    }
   }
-  return out;
+  Index3 from{}, to{};
+  for (size_t a = 0; a < 3; ++a) {
+    from[a] = std::max<int64_t>(0, static_cast<int64_t>(std::floor(lower[a])) - 1);
+    to[a] = std::min<int64_t>(grid.size[a] - 1, static_cast<int64_t>(std::ceil(upper[a])) + 1);
+  }
+  VoxelStats stats;
+  for (int64_t k = from[2]; k <= to[2]; ++k) {
+    for (int64_t j = from[1]; j <= to[1]; ++j) {
+      for (int64_t i = from[0]; i <= to[0]; ++i) {
+        const Index3 source = defining_labels.geometry.world_to_nearest_index(
+            target_to_defining.apply(grid.index_to_world(i, j, k)));
+        if (!defining_labels.geometry.contains(source) ||
+            defining_labels.at(source[0], source[1], source[2]) != label) {
+          continue;
+        }
+        const double value = target.at(i, j, k);
+        stats.max = stats.count == 0 ? value : std::max(stats.max, value);
+        stats.sum += value;
+        ++stats.count;
+      }
+    }
+  }
+  return stats;
 }
 
 LesionUptake detected_uptake(const LesionResult& lesion, const std::string& study_id) {
@@ -606,9 +643,20 @@ PatientResult analyze_patient(const PatientRequest& request) {
         const SpatialTransform target_to_defining =
             defining_study.registration.reference_to_study.after(
                 target_study.registration.reference_to_study.inverse());
-        const LabelMap carried = transfer_labels(defining_study.analysis.labels,
-                                                 target_images.image.geometry, target_to_defining);
-        const std::map<uint16_t, VoxelStats> stats = label_statistics(target_images.image, carried);
+        const SpatialTransform defining_to_target = target_to_defining.inverse();
+        std::map<uint16_t, VoxelStats> stats;
+        for (size_t p : lesions) {
+          const uint16_t label = result.lesions[p].defining_label;
+          const LesionResult* defining_lesion = nullptr;
+          for (const LesionResult& candidate : defining_study.analysis.lesions) {
+            if (candidate.label == label) defining_lesion = &candidate;
+          }
+          if (defining_lesion == nullptr) continue;
+          stats[label] = carried_voxel_statistics(
+              target_images.image, defining_study.analysis.labels, label,
+              defining_lesion->metrics.box, target_to_defining, defining_to_target);
+          if (stats[label].count == 0) stats.erase(label);
+        }
         for (size_t p : lesions) {
           PatientLesion& lesion = result.lesions[p];
           LesionUptake& uptake = lesion.per_study[target].uptake;
