@@ -82,9 +82,7 @@ PatientRequest patient_request_from_flags(const MultiStudyFlags& flags) {
     cycle_day_of.insert(split_assignment("--cycle-day", text));
   }
   for (PatientStudyInput& input : request.studies) {
-    std::filesystem::path path = input.path;
-    if (path.filename().empty()) path = path.parent_path();
-    const std::string id = input.id.empty() ? path.filename().string() : input.id;
+    const std::string id = patient_study_id(input);
     if (const auto found = tracer_of.find(id); found != tracer_of.end()) {
       input.tracer = found->second;
       tracer_of.erase(found);

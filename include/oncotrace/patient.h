@@ -54,6 +54,9 @@ struct PatientStudyInput {
   std::optional<int> cycle_day;
 };
 
+// The study's id: PatientStudyInput::id, else the name of its folder.
+std::string patient_study_id(const PatientStudyInput& input);
+
 // Parses "C1D15" (cycle 1, day 15). Throws InvalidInputError naming `what`.
 std::pair<int, int> parse_cycle_day(const std::string& text, const std::string& what);
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/csv.h"
 #include "core/json_values.h"
 #include "oncotrace/version.h"
 
@@ -112,16 +113,6 @@ std::string format(double value) {
   char text[40];
   std::snprintf(text, sizeof(text), "%.10g", value);
   return text;
-}
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
 }
 
 }  // namespace
@@ -335,7 +326,6 @@ std::string labels_sidecar_json(const AnalysisResult& result, const LoadedStudy&
 std::string lesions_csv(const AnalysisResult& result) {
   using pipeline_internal::any_recovery;
   using pipeline_internal::any_sul;
-  using pipeline_internal::csv_field;
   using pipeline_internal::format;
   const std::string unit = "[" + result.unit_label + "]";
   const bool activity = pipeline_internal::is_activity(result);

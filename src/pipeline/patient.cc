@@ -17,6 +17,7 @@
 
 #include "clinical/clinical_input.h"
 #include "core/atomic_file.h"
+#include "core/csv.h"
 #include "core/json_values.h"
 #include "oncotrace/clinical.h"
 #include "oncotrace/datetime.h"
@@ -118,13 +119,6 @@ std::vector<std::string> tracer_excluded_organs(const Tracer& tracer,
   for (const TracerOrgan& organ : tracer.not_assessable_in) add(organ.organ);
   for (const TracerOrgan& organ : tracer.physiological_uptake) add(organ.organ);
   return {organs.begin(), organs.end()};
-}
-
-std::string study_id_of(const PatientStudyInput& input) {
-  if (!input.id.empty()) return input.id;
-  std::filesystem::path path = input.path;
-  if (path.filename().empty()) path = path.parent_path();
-  return path.filename().string();
 }
 
 bool is_fdg(const PatientStudyResult& study) { return study.tracer_id == "fdg"; }
@@ -260,16 +254,6 @@ std::string format_number(double value, int precision = 3) {
   return out.str();
 }
 
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 }  // namespace
 
 std::pair<int, int> parse_cycle_day(const std::string& text, const std::string& what) {
@@ -280,6 +264,13 @@ std::pair<int, int> parse_cycle_day(const std::string& text, const std::string& 
     throw InvalidInputError(what + " '" + text + "': expected C<cycle>D<day>, e.g. C1D15");
   }
   return {std::stoi(match[1].str()), std::stoi(match[2].str())};
+}
+
+std::string patient_study_id(const PatientStudyInput& input) {
+  if (!input.id.empty()) return input.id;
+  std::filesystem::path path = input.path;
+  if (path.filename().empty()) path = path.parent_path();
+  return path.filename().string();
 }
 
 std::vector<PatientStudyInput> read_patient_manifest(const std::filesystem::path& manifest) {
@@ -400,7 +391,7 @@ PatientResult analyze_patient(const PatientRequest& request) {
   }
   std::set<std::string> ids;
   for (const PatientStudyInput& input : request.studies) {
-    const std::string id = study_id_of(input);
+    const std::string id = patient_study_id(input);
     if (!ids.insert(id).second) {
       throw InvalidInputError("study id '" + id +
                               "' is used twice: give each study a distinct id (manifest column "
@@ -422,7 +413,7 @@ PatientResult analyze_patient(const PatientRequest& request) {
     for (const PatientStudyInput& input : request.studies) {
       PatientStudyResult study;
       study.input = input;
-      study.input.id = study_id_of(input);
+      study.input.id = patient_study_id(input);
       if (study.input.timepoint.empty()) study.input.timepoint = "baseline";
       const Tracer* override_tracer = nullptr;
       if (!input.tracer.empty()) {
@@ -964,9 +955,7 @@ PatientResponse analyze_response(PatientRequest request, const ResponseOptions& 
     throw InvalidInputError("oncotrace response: give a baseline and at least one follow-up study");
   }
   validate_response_options(options);
-  request.reference_study = request.studies.front().id.empty()
-                                ? study_id_of(request.studies.front())
-                                : request.studies.front().id;
+  request.reference_study = patient_study_id(request.studies.front());
   PatientResponse out;
   out.patient = analyze_patient(request);
   const PatientResult& patient = out.patient;

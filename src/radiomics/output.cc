@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/atomic_file.h"
+#include "core/csv.h"
 #include "oncotrace/error.h"
 #include "oncotrace/radiomics.h"
 
@@ -19,17 +20,6 @@ std::string number(double value) {
   char text[64];
   std::snprintf(text, sizeof(text), "%.17g", value);
   return text;
-}
-
-// Quotes a CSV field when it holds a separator, quote or line break (RFC 4180).
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (const char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
 }
 
 }  // namespace
