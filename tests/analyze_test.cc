@@ -10,7 +10,9 @@
 #include <numbers>
 
 #include "oncotrace/dicom.h"
+#include "oncotrace/dicom_pmap.h"
 #include "oncotrace/dicom_seg.h"
+#include "oncotrace/dicom_sr.h"
 #include "oncotrace/error.h"
 #include "oncotrace/nifti.h"
 #include "oncotrace/phantom.h"
@@ -109,11 +111,12 @@ TEST(AnalyzeSts001Test, GtvMassFromRtstructMatchesGoldenValues) {
   EXPECT_FALSE(lesion.ratios.liver.has_value());
   EXPECT_EQ(result.skipped_reference_metrics.size(), 4u);  // liver, blood pool, spleen, muscle
 
-  for (const char* name : {"lesions.csv", "lesions.json", "labels.nii.gz", "labels.json",
-                           "reference_regions.json", "lesions.seg.dcm", "oncotrace.db"}) {
+  for (const char* name :
+       {"lesions.csv", "lesions.json", "labels.nii.gz", "labels.json", "reference_regions.json",
+        "lesions.seg.dcm", "lesions.sr.dcm", "oncotrace.db"}) {
     EXPECT_TRUE(std::filesystem::exists(request.output_dir / name)) << name;
   }
-  EXPECT_EQ(file_count(request.output_dir), 7u);  // no temporary leftovers
+  EXPECT_EQ(file_count(request.output_dir), 8u);  // no temporary leftovers
   std::ifstream stream(request.output_dir / "lesions.json");
   const json document = json::parse(stream);
   EXPECT_EQ(document["provenance"]["suv_peak"]["primary_variant"], "ibsi_global");
@@ -312,6 +315,7 @@ TEST_F(AnalyzeSimulatedPatientTest, DefaultOrgansStoreAndSegWithoutAnExclusionMa
   request.study = result_->studies.front().emission_folder;
   request.output_dir = out.path() / "result";
   request.arguments = {"oncotrace", "analyze", "test"};
+  request.write_suv_map = true;
   const AnalysisResult result = analyze_study(request);
 
   // No detection in the physiological organs, every detection a truth lesion.
@@ -395,6 +399,45 @@ TEST_F(AnalyzeSimulatedPatientTest, DefaultOrgansStoreAndSegWithoutAnExclusionMa
     differing += seg.labels.values[n] != result.labels.values[n];  // segment i+1 = label i+1
   }
   EXPECT_EQ(differing, 0u);
+  // DICOM SR TID 1500: one group per lesion, tracking identifiers of the SEG, the numbers of
+  // lesions.json (at the 16 characters of a DICOM DS value).
+  const MeasurementReport report = read_measurement_report(request.output_dir / "lesions.sr.dcm");
+  ASSERT_EQ(report.groups.size(), result.lesions.size());
+  EXPECT_EQ(report.source_series_uid, result.series_instance_uid);
+  EXPECT_EQ(report.referenced_segmentation_uid, seg.sop_instance_uid);
+  for (size_t g = 0; g < report.groups.size(); ++g) {
+    const SrMeasurementGroup& group = report.groups[g];
+    const LesionResult& lesion = result.lesions[g];
+    const SegmentDescription& segment = seg.segments[group.segment_number - 1];
+    EXPECT_EQ(group.tracking_id, lesion.name);
+    EXPECT_EQ(group.tracking_id, segment.tracking_id);
+    EXPECT_EQ(group.tracking_uid, segment.tracking_uid);
+    std::map<std::string, double> values;  // "<quantity>/<derivation>"
+    for (const SrNumericMeasurement& number : group.measurements) {
+      values[number.quantity.meaning + "/" +
+             (number.derivation ? number.derivation->meaning : std::string())] = number.value;
+    }
+    const LesionMetrics& metrics = lesion.metrics;
+    EXPECT_NEAR(values.at("SUVbw/Maximum"), metrics.suv.max, 1e-12 * metrics.suv.max);
+    EXPECT_NEAR(values.at("SUVbw/Mean"), metrics.suv.mean, 1e-12 * metrics.suv.mean);
+    EXPECT_NEAR(values.at("SUVbw/Peak Value Within ROI"), metrics.suv.peaks.front().value,
+                1e-12 * metrics.suv.max);
+    ASSERT_TRUE(metrics.sul.has_value());
+    EXPECT_NEAR(values.at("SUVlbm(Janma)/Maximum"), metrics.sul->max, 1e-12 * metrics.sul->max);
+    EXPECT_NEAR(values.at("Metabolic Volume/"), metrics.volume_ml, 1e-12 * metrics.volume_ml);
+    EXPECT_NEAR(values.at("Total Lesion Glycolysis/"), metrics.tlg_g, 1e-12 * metrics.tlg_g);
+  }
+  // SUV Parametric Map: on the PET grid, and its value at each lesion's hottest voxel is the
+  // lesion's SUVmax.
+  const DicomParametricMap map = read_parametric_map(request.output_dir / "suv.pm.dcm");
+  EXPECT_TRUE(map.values.geometry.same_grid_as(pet.frames[0].image.geometry));
+  EXPECT_EQ(map.quantity.unit.value, "g/ml{SUVbw}");
+  for (const LesionResult& lesion : result.lesions) {
+    const Index3& hottest = lesion.metrics.suv.hottest_index;
+    EXPECT_EQ(static_cast<double>(map.values.at(hottest[0], hottest[1], hottest[2])),
+              lesion.metrics.suv.max)
+        << lesion.name;
+  }
 
   AnalysisRequest again = request;
   again.min_volume_ml = 1e6;  // nothing found now
@@ -406,6 +449,7 @@ TEST_F(AnalyzeSimulatedPatientTest, DefaultOrgansStoreAndSegWithoutAnExclusionMa
   EXPECT_EQ(stored.lesion_count_measurement, 0.0);
   // No lesion now: no SEG, and the one of the first run is removed.
   EXPECT_FALSE(std::filesystem::exists(request.output_dir / "lesions.seg.dcm"));
+  EXPECT_FALSE(std::filesystem::exists(request.output_dir / "lesions.sr.dcm"));
 }
 
 // 41 % of the lesion maximum, noise-free, 6 mm PSF, 4 mm voxels. Lesions in soft tissue of low

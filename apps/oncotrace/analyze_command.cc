@@ -57,6 +57,8 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
     std::vector<std::string> exclude_organs;
     std::string db;
     bool no_seg = false;
+    bool no_sr = false;
+    bool suv_map = false;
     bool no_report = false;
     std::string masks;
     std::vector<std::string> rois;
@@ -102,7 +104,13 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
                       "liver for FES; brain, bladder, kidney and heart are always excluded");
   command->add_option("--db", flags->db,
                       "Results store (SQLite): default OUTDIR/oncotrace.db; none = no store");
-  command->add_flag("--no-seg", flags->no_seg, "Do not write OUTDIR/lesions.seg.dcm");
+  command->add_flag("--no-seg", flags->no_seg,
+                    "Do not write OUTDIR/lesions.seg.dcm (nor the SR, which references it)");
+  command->add_flag("--no-sr", flags->no_sr,
+                    "Do not write OUTDIR/lesions.sr.dcm (DICOM SR TID 1500 measurement report)");
+  command->add_flag("--suv-map", flags->suv_map,
+                    "Also write OUTDIR/suv.pm.dcm, the SUV image as a DICOM Parametric Map "
+                    "(Float32; as large as the PET series in floats)");
   command->add_flag("--no-report", flags->no_report,
                     "Do not write OUTDIR/report.html (see oncotrace report)");
   command->add_option("--masks", flags->masks,
@@ -179,6 +187,8 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
       request.db = flags->db;
     }
     request.write_seg = !flags->no_seg;
+    request.write_sr = !flags->no_sr;
+    request.write_suv_map = flags->suv_map;
     request.suv = suv_options_from_flags(flags->suv);
     if (!flags->masks.empty()) request.masks = flags->masks;
     request.roi_names = flags->rois;

@@ -78,6 +78,10 @@ CodedConcept morphologically_abnormal_structure();  // (49755003, SCT) category 
 CodedConcept neoplasm();                            // (108369006, SCT) type for lesions
 CodedConcept anatomical_structure();                // (123037004, SCT) category for organs
 
+// A new UID of the form 2.25.<random version-4 UUID as a decimal integer> (PS3.5 Annex B.2), e.g.
+// for Tracking Unique Identifiers shared by a SEG segment and its SR measurement group.
+std::string new_uuid_uid();
+
 enum class SegmentAlgorithmType { kAutomatic, kSemiautomatic, kManual };
 const char* segment_algorithm_type_name(SegmentAlgorithmType type);  // "AUTOMATIC", ...
 

@@ -177,6 +177,13 @@ struct AnalysisRequest {
   // OUTDIR/lesions.seg.dcm (DICOM SEG of the lesion labels) when the PET came from DICOM and at
   // least one lesion was found.
   bool write_seg = true;
+  // OUTDIR/lesions.sr.dcm (DICOM SR TID 1500: per-lesion SUVmax/mean/min/median/SD/peak, MTV,
+  // TLG, SUL statistics and tumour-to-reference ratios, referencing the SEG's segments) whenever
+  // the SEG is written.
+  bool write_sr = true;
+  // OUTDIR/suv.pm.dcm (DICOM Parametric Map of the SUV image, Float32) for DICOM input. Off by
+  // default: a whole-body map is as large as the PET series in floats (64 MB for 200x200x400).
+  bool write_suv_map = false;
 
   // Reference regions at user coordinates (LPS mm).
   std::optional<Vec3> liver_centre_mm;

@@ -29,6 +29,7 @@
 
 #include "core/atomic_file.h"
 #include "dicom/codecs.h"
+#include "dicom/derived_object.h"
 #include "dicom/dicom_file.h"
 #include "oncotrace/dicom_seg.h"
 #include "oncotrace/error.h"
@@ -165,6 +166,8 @@ void check_reference(const SeriesReference& source, const std::string& where) {
 
 }  // namespace
 
+std::string new_uuid_uid() { return dicom::new_uuid_uid(); }
+
 CodedConcept morphologically_abnormal_structure() {
   return {"49755003", "SCT", "Morphologically Abnormal Structure"};
 }
@@ -238,8 +241,21 @@ WrittenSegmentation write_dicom_seg(const LabelMap& labels, const SeriesReferenc
   if (segments.empty()) throw InvalidInputError(where + ": no segments to write");
 
   // Voxel count per label; every label of the map described once, every segment non-empty.
+  // One pass over the map: voxel count and first/last plane of each label, so that writing the
+  // frames visits only the planes a segment spans (50 lesions on a 400-plane whole-body grid:
+  // SEG + SR 1.6 s -> 0.37 s in bench/dicom_outputs_bench.cc).
   std::vector<size_t> voxels_per_label(65536, 0);
-  for (uint16_t value : labels.values) ++voxels_per_label[value];
+  std::vector<int64_t> first_plane(65536, grid.size[2]), last_plane(65536, -1);
+  const size_t plane_voxels = static_cast<size_t>(grid.size[0]) * static_cast<size_t>(grid.size[1]);
+  for (int64_t k = 0; k < grid.size[2]; ++k) {
+    const uint16_t* plane = labels.values.data() + static_cast<size_t>(k) * plane_voxels;
+    for (size_t pixel = 0; pixel < plane_voxels; ++pixel) {
+      const uint16_t value = plane[pixel];
+      ++voxels_per_label[value];
+      first_plane[value] = std::min(first_plane[value], k);
+      last_plane[value] = k;
+    }
+  }
   std::set<uint16_t> described;
   for (const SegmentDescription& segment : segments) {
     const std::string name =
@@ -384,7 +400,7 @@ WrittenSegmentation write_dicom_seg(const LabelMap& labels, const SeriesReferenc
   for (size_t index = 0; index < segments.size(); ++index) {
     const uint16_t label = segments[index].label;
     const Uint16 number = segment_numbers[index];
-    for (int64_t k = 0; k < grid.size[2]; ++k) {
+    for (int64_t k = first_plane[label]; k <= last_plane[label]; ++k) {
       const uint16_t* plane = labels.values.data() + static_cast<size_t>(k) * plane_pixels;
       bool any = false;
       for (size_t pixel = 0; pixel < plane_pixels; ++pixel) {
@@ -456,23 +472,8 @@ WrittenSegmentation write_dicom_seg(const LabelMap& labels, const SeriesReferenc
   if (!source.source_file.empty()) {
     // importFromSourceImage() leaves out some Patient and General Study attributes (Patient
     // Identity Removed, for one), and dcentvfy then reports the patient entity as inconsistent
-    // across the study's objects. Copy them verbatim from the source instance (rule §1.0.1).
-    const std::unique_ptr<DcmFileFormat> source_instance =
-        dicom::open_dicom_file(source.source_file);
-    DcmDataset& source_dataset = *source_instance->getDataset();
-    for (const DcmTagKey& tag :
-         {DCM_PatientName, DCM_PatientID, DCM_IssuerOfPatientID, DCM_PatientBirthDate,
-          DCM_PatientSex, DCM_PatientIdentityRemoved, DCM_DeidentificationMethod, DCM_StudyID,
-          DCM_AccessionNumber, DCM_ReferringPhysicianName, DCM_StudyDescription, DCM_StudyDate,
-          DCM_StudyTime}) {
-      DcmElement* element = nullptr;
-      if (source_dataset.findAndGetElement(tag, element).good() && element != nullptr) {
-        check(dataset.insert(static_cast<DcmElement*>(element->clone()), OFTrue),
-              "copy " + std::string(DcmTag(tag).getTagName()));
-      } else if (tag == DCM_PatientIdentityRemoved || tag == DCM_DeidentificationMethod) {
-        dataset.findAndDeleteElement(tag);
-      }
-    }
+    // across the study's objects.
+    dicom::copy_patient_and_study(source.source_file, dataset, where);
   }
   if (bit_stream.size() % 2 != 0) bit_stream.push_back(0);
   unsigned long dcmtk_bytes = 0;

@@ -12,12 +12,15 @@
 
 #include "core/atomic_file.h"
 #include "oncotrace/dicom.h"
+#include "oncotrace/dicom_pmap.h"
 #include "oncotrace/dicom_seg.h"
+#include "oncotrace/dicom_sr.h"
 #include "oncotrace/error.h"
 #include "oncotrace/nifti.h"
 #include "oncotrace/pipeline.h"
 #include "oncotrace/rtstruct.h"
 #include "oncotrace/version.h"
+#include "pipeline/dicom_outputs.h"
 #include "pipeline/documents.h"
 #include "pipeline/organ_stage.h"
 #include "pipeline/stage_timer.h"
@@ -651,10 +654,12 @@ void write_outputs(const AnalysisRequest& request, AnalysisResult& result,
     }
     texts.emplace_back(std::move(output), contents);
   }
-  // DICOM SEG of the lesion labels (DICOM input only).
-  std::unique_ptr<AtomicOutput> seg_out;
+  // DICOM SEG of the lesion labels, the TID 1500 report of their measurements referencing the
+  // SEG's segments, and the SUV Parametric Map (DICOM input only).
+  std::unique_ptr<AtomicOutput> seg_out, sr_out, map_out;
+  const bool dicom_input = !is_nifti_path(request.study);
   if (request.write_seg) {
-    if (is_nifti_path(request.study)) {
+    if (!dicom_input) {
       result.warnings.push_back(
           "lesions.seg.dcm not written: the PET is a NIfTI image (a DICOM SEG must reference "
           "the DICOM instances of its source series)");
@@ -663,25 +668,58 @@ void write_outputs(const AnalysisRequest& request, AnalysisResult& result,
     } else {
       std::set<uint16_t> present(result.labels.values.begin(), result.labels.values.end());
       std::vector<SegmentDescription> segments;
+      std::map<uint16_t, pipeline_internal::SegmentTracking> tracking;
       for (const LesionResult& lesion : result.lesions) {
         if (present.count(lesion.label) == 0) continue;  // wholly overlapped by an earlier ROI
         SegmentDescription segment;
         segment.label = lesion.label;
         segment.segment_label = lesion.name.substr(0, 64);
+        // SEG and SR share the tracking identifiers (interoperability.md §1.2).
+        segment.tracking_id = lesion.name.substr(0, 64);
+        segment.tracking_uid = new_uuid_uid();
         if (result.segmentation == "masks") {
           segment.algorithm_type = SegmentAlgorithmType::kManual;
         } else {
           segment.algorithm_type = SegmentAlgorithmType::kAutomatic;
           segment.algorithm_name = "oncotrace " + result.method;
         }
+        tracking[lesion.label] = {static_cast<uint16_t>(segments.size() + 1), segment.tracking_id,
+                                  segment.tracking_uid};
         segments.push_back(std::move(segment));
       }
-      SeriesReference reference = series_reference(study.pet);
+      const SeriesReference reference = series_reference(study.pet);
       SegWriteOptions options;
       options.series_description = "oncotrace lesions (" + result.method + ")";
       options.content_label = "LESIONS";
       seg_out = std::make_unique<AtomicOutput>(folder / "lesions.seg.dcm");
       write_dicom_seg(result.labels, reference, segments, seg_out->temporary_path(), options);
+      if (request.write_sr) {
+        std::optional<SuvNormalization> sul_normalization;
+        if (study.sul_plan) sul_normalization = study.sul_plan->normalization;
+        SrWriteOptions sr_options;
+        sr_options.series_description = "oncotrace lesion measurements (" + result.method + ")";
+        sr_out = std::make_unique<AtomicOutput>(folder / "lesions.sr.dcm");
+        write_measurement_report(reference, seg_out->temporary_path(),
+                                 pipeline_internal::lesion_measurement_groups(
+                                     result, study.plan.normalization, sul_normalization, tracking),
+                                 sr_out->temporary_path(), sr_options);
+      }
+    }
+  }
+  if (request.write_suv_map) {
+    if (!dicom_input) {
+      result.warnings.push_back(
+          "suv.pm.dcm not written: the PET is a NIfTI image (a Parametric Map must reference "
+          "the DICOM instances of its source series)");
+    } else {
+      const MapQuantity quantity = pipeline_internal::map_quantity(study.plan.normalization);
+      ParametricMapWriteOptions options;
+      options.series_description = "oncotrace " + quantity.label + " map";
+      options.content_label = "SUV_MAP";
+      if (study.pet.header.modality == "NM") options.modality = "NM";
+      map_out = std::make_unique<AtomicOutput>(folder / "suv.pm.dcm");
+      write_parametric_map(study.image, series_reference(study.pet), quantity,
+                           map_out->temporary_path(), options);
     }
   }
   // Everything is on disk under temporary names: rename all.
@@ -691,13 +729,21 @@ void write_outputs(const AnalysisRequest& request, AnalysisResult& result,
   }
   labels_out.commit();
   result.written_files.push_back(labels_out.destination());
-  if (seg_out) {
-    seg_out->commit();
-    result.written_files.push_back(seg_out->destination());
-  } else {
-    // A SEG of an earlier run would contradict the new label map.
-    std::error_code ignored;
-    std::filesystem::remove(folder / "lesions.seg.dcm", ignored);
+  // A DICOM output of an earlier run that this run did not write would contradict the new
+  // results: it is removed.
+  for (auto* output : {&seg_out, &sr_out, &map_out}) {
+    if (*output) {
+      (*output)->commit();
+      result.written_files.push_back((*output)->destination());
+    }
+  }
+  for (const auto& [output, name] :
+       {std::pair{&seg_out, "lesions.seg.dcm"}, std::pair{&sr_out, "lesions.sr.dcm"},
+        std::pair{&map_out, "suv.pm.dcm"}}) {
+    if (!*output) {
+      std::error_code ignored;
+      std::filesystem::remove(folder / name, ignored);
+    }
   }
 }
 

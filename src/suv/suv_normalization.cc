@@ -2,6 +2,7 @@
 #include <cctype>
 
 #include "oncotrace/suv.h"
+#include "oncotrace/suv_coding.h"
 #include "suv/suv_normalization.h"
 
 namespace oncotrace {
@@ -38,25 +39,67 @@ std::string suv_normalization_name(SuvNormalization normalization) {
   return suv_detail::normalization_info(normalization).cli_name;
 }
 
+SuvQuantityCoding suv_quantity_coding(SuvNormalization normalization) {
+  const suv_detail::NormalizationInfo& info = suv_detail::normalization_info(normalization);
+  SuvQuantityCoding coding;
+  if (info.dicom_code.empty()) {
+    coding.quantity_code = "110821";
+    coding.quantity_meaning = "Nuclear Medicine Tomographic Activity";
+    coding.label = "Bq/ml";
+  } else {
+    coding.quantity_code = info.dicom_code;
+    coding.quantity_meaning = info.dicom_meaning;
+    coding.label = info.type_name;
+  }
+  coding.quantity_scheme = "DCM";
+  coding.unit_ucum = info.ucum;
+  coding.unit_meaning = info.unit_meaning;
+  coding.method_code = info.method_code;
+  coding.method_meaning = info.method_meaning;
+  return coding;
+}
+
 namespace suv_detail {
 
 const NormalizationInfo& normalization_info(SuvNormalization normalization) {
   // DCM codes 126401-126406 (PS3.16, as in DCMTK dcmsr/codes/dcm.h); UCUM spelling with the
   // annotation after the unit (interoperability.md, SUV units).
-  static const NormalizationInfo kBodyWeight{"bw",    "SUVbw",       "body weight", "126401",
-                                             "SUVbw", "g/ml{SUVbw}", "g",           "BW"};
-  static const NormalizationInfo kJanma{
-      "lbm-janma", "SUVlbm(Janma)", "lean body mass, Janmahasatian et al. 2005",
-      "126405",    "SUVlbm(Janma)", "g/ml{SUVlbm(Janma)}",
-      "g",         "LBMJANMA"};
-  static const NormalizationInfo kJames128{"lbm-james128",
-                                           "SUVlbm(James128)",
-                                           "lean body mass, James 1976 (128 for men)",
-                                           "126406",
-                                           "SUVlbm(James128)",
-                                           "g/ml{SUVlbm(James128)}",
-                                           "g",
-                                           "LBMJAMES128"};
+  // Unit meanings: interoperability.md "SUV units"; method codes and meanings: ibid., "SUV
+  // calculation method codes" (checked in DCMTK 3.6.7's dcmsr/codes/dcm.h).
+  static const NormalizationInfo kBodyWeight{"bw",
+                                             "SUVbw",
+                                             "body weight",
+                                             "126401",
+                                             "SUVbw",
+                                             "g/ml{SUVbw}",
+                                             "g",
+                                             "BW",
+                                             "Standardized Uptake Value body weight",
+                                             "126410",
+                                             "SUV body weight calculation method"};
+  static const NormalizationInfo kJanma{"lbm-janma",
+                                        "SUVlbm(Janma)",
+                                        "lean body mass, Janmahasatian et al. 2005",
+                                        "126405",
+                                        "SUVlbm(Janma)",
+                                        "g/ml{SUVlbm(Janma)}",
+                                        "g",
+                                        "LBMJANMA",
+                                        "Standardized Uptake Value lean body mass (Janma)",
+                                        "126414",
+                                        "SUV lean body mass calculation Janmahasatian method"};
+  static const NormalizationInfo kJames128{
+      "lbm-james128",
+      "SUVlbm(James128)",
+      "lean body mass, James 1976 (128 for men)",
+      "126406",
+      "SUVlbm(James128)",
+      "g/ml{SUVlbm(James128)}",
+      "g",
+      "LBMJAMES128",
+      "Standardized Uptake Value lean body mass (James 128 multiplier)",
+      "126415",
+      "SUV lean body mass calculation method using 128 multiplier"};
   static const NormalizationInfo kJames120{"lbm-james120",
                                            "SUVlbm",
                                            "lean body mass, James with 120 for men (Morgan)",
@@ -64,14 +107,35 @@ const NormalizationInfo& normalization_info(SuvNormalization normalization) {
                                            "SUVlbm",
                                            "g/ml{SUVlbm}",
                                            "g",
-                                           "LBM"};
-  static const NormalizationInfo kBsa{"bsa",    "SUVbsa", "body surface area, Du Bois",
-                                      "126403", "SUVbsa", "cm2/ml{SUVbsa}",
-                                      "cm2",    "BSA"};
-  static const NormalizationInfo kIbw{
-      "ibw", "SUVibw", "ideal body weight", "126404", "SUVibw", "g/ml{SUVibw}", "g", "IBW"};
+                                           "LBM",
+                                           "Standardized Uptake Value lean body mass (James)",
+                                           "126411",
+                                           "SUV lean body mass calculation method"};
+  static const NormalizationInfo kBsa{"bsa",
+                                      "SUVbsa",
+                                      "body surface area, Du Bois",
+                                      "126403",
+                                      "SUVbsa",
+                                      "cm2/ml{SUVbsa}",
+                                      "cm2",
+                                      "BSA",
+                                      "Standardized Uptake Value body surface area",
+                                      "126412",
+                                      "SUV body surface area calculation method"};
+  static const NormalizationInfo kIbw{"ibw",
+                                      "SUVibw",
+                                      "ideal body weight",
+                                      "126404",
+                                      "SUVibw",
+                                      "g/ml{SUVibw}",
+                                      "g",
+                                      "IBW",
+                                      "Standardized Uptake Value ideal body weight",
+                                      "126413",
+                                      "SUV ideal body weight calculation method"};
   static const NormalizationInfo kNoneInfo{
-      "none", "activity concentration", "none", "", "", "Bq/ml", "", ""};
+      "none", "activity concentration",    "none", "", "", "Bq/ml", "",
+      "",     "becquerels per milliliter", "",     ""};
   switch (normalization) {
     case SuvNormalization::kBodyWeight:
       return kBodyWeight;

@@ -18,6 +18,9 @@ struct NormalizationInfo {
   std::string ucum;             // "g/ml{SUVlbm(Janma)}"; "Bq/ml" for none
   std::string normaliser_unit;  // "g", "cm2"
   std::string dicom_suv_type;   // SUVType (0054,1006) term: BW, LBM, LBMJAMES128, ...
+  std::string unit_meaning;     // of the UCUM unit, "Standardized Uptake Value body weight"
+  std::string method_code;      // SUV calculation method, DCM 126410-126415; empty for none
+  std::string method_meaning;
 };
 
 const NormalizationInfo& normalization_info(SuvNormalization normalization);

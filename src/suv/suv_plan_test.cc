@@ -8,6 +8,7 @@
 #include "oncotrace/datetime.h"
 #include "oncotrace/error.h"
 #include "oncotrace/suv.h"
+#include "oncotrace/suv_coding.h"
 #include "oncotrace/version.h"
 #include "suv/suv_test_series.h"
 
@@ -737,6 +738,29 @@ TEST(SuvNormalizationTest, NamesRoundTrip) {
   EXPECT_EQ(suv_normalization_name(SuvNormalization::kLeanBodyMassJanmahasatian), "lbm-janma");
   EXPECT_EQ(parse_suv_normalization("SUL"), SuvNormalization::kLeanBodyMassJanmahasatian);
   EXPECT_FALSE(parse_suv_normalization("lean").has_value());
+}
+
+// The codes of interoperability.md §1.2 (quantity, UCUM unit, SUV calculation method).
+TEST(SuvNormalizationTest, DicomCodingFollowsTheCheckedTables) {
+  const SuvQuantityCoding bw = suv_quantity_coding(SuvNormalization::kBodyWeight);
+  EXPECT_EQ(bw.quantity_code, "126401");
+  EXPECT_EQ(bw.quantity_scheme, "DCM");
+  EXPECT_EQ(bw.quantity_meaning, "SUVbw");
+  EXPECT_EQ(bw.unit_ucum, "g/ml{SUVbw}");
+  EXPECT_EQ(bw.method_code, "126410");
+  const SuvQuantityCoding sul = suv_quantity_coding(SuvNormalization::kLeanBodyMassJanmahasatian);
+  EXPECT_EQ(sul.quantity_code, "126405");
+  EXPECT_EQ(sul.unit_ucum, "g/ml{SUVlbm(Janma)}");
+  EXPECT_EQ(sul.method_code, "126414");
+  EXPECT_EQ(suv_quantity_coding(SuvNormalization::kLeanBodyMassJames128).method_code, "126415");
+  EXPECT_EQ(suv_quantity_coding(SuvNormalization::kLeanBodyMassJames120).method_code, "126411");
+  EXPECT_EQ(suv_quantity_coding(SuvNormalization::kBodySurfaceArea).unit_ucum, "cm2/ml{SUVbsa}");
+  EXPECT_EQ(suv_quantity_coding(SuvNormalization::kBodySurfaceArea).method_code, "126412");
+  EXPECT_EQ(suv_quantity_coding(SuvNormalization::kIdealBodyWeight).method_code, "126413");
+  const SuvQuantityCoding none = suv_quantity_coding(SuvNormalization::kNone);
+  EXPECT_EQ(none.quantity_code, "110821");
+  EXPECT_EQ(none.unit_ucum, "Bq/ml");
+  EXPECT_TRUE(none.method_code.empty());
 }
 
 }  // namespace

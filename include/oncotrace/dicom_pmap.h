@@ -1,0 +1,81 @@
+// DICOM Parametric Map: a float voxel map (SUV image, later kinetic, dose and radiomics feature
+// maps) on the grid of its source series [DICOM PS3.3 A.75 Parametric Map IOD, C.7.6.16.2.11
+// Real World Value Mapping].
+//
+// The project's rules are in interoperability.md §1.0 and §1.3 (checked against DCMTK 3.6.7 and
+// dciodvfy); in short:
+//   - built with DCMTK's DPMParametricMapIOD (dcmpmap), Float Pixel Data (32-bit IEEE), one frame
+//     per source plane in the order of the planes along the slice normal, Modality PT (NM for
+//     SPECT sources), Content Qualification RESEARCH, Image Type DERIVED\PRIMARY\VOLUME\NONE;
+//   - shared functional groups: Pixel Measures, Plane Orientation, Frame Anatomy (whole body,
+//     unpaired), Identity Pixel Value Transformation, Parametric Map Frame Type, and the Real
+//     World Value Mapping that says what the values are: LUT Label, the UCUM unit code, the
+//     Quantity Definition Sequence item (246205007, SCT, "Quantity") = the quantity code, and
+//     the measurement method when given, slope 1 and intercept 0 over the map's value range;
+//   - per frame: Plane Position and Frame Content; per-frame Derivation Image referencing the
+//     source instance of that plane, listed in the Common Instance Reference module;
+//   - Patient and General Study attributes copied verbatim from a source instance, new UIDs
+//     2.25.<UUID>, Explicit VR Little Endian, written under a temporary name then renamed.
+#ifndef ONCOTRACE_DICOM_PMAP_H_
+#define ONCOTRACE_DICOM_PMAP_H_
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "oncotrace/dicom_seg.h"
+#include "oncotrace/volume.h"
+
+namespace oncotrace {
+
+// What the values of a map are (the Real World Value Mapping item).
+struct MapQuantity {
+  CodedConcept quantity;               // e.g. (126401, DCM, "SUVbw")
+  CodedConcept unit;                   // UCUM, e.g. ("g/ml{SUVbw}", "UCUM", "...")
+  std::optional<CodedConcept> method;  // e.g. (126410, DCM, "SUV body weight calculation method")
+  std::string label;                   // LUT Label (at most 16 characters), e.g. "SUVbw"
+
+  friend bool operator==(const MapQuantity&, const MapQuantity&) = default;
+};
+
+struct ParametricMapWriteOptions {
+  std::string series_description = "oncotrace parametric map";
+  int series_number = 903;
+  std::string modality = "PT";                   // "NM" for maps derived from SPECT
+  std::string content_label = "PARAMETRIC_MAP";  // CS: upper case, digits, space, underscore
+  std::string content_description;
+};
+
+struct WrittenParametricMap {
+  std::string series_instance_uid;
+  std::string sop_instance_uid;
+  size_t frame_count = 0;
+};
+
+// Writes `map` (on source.grid) as a float Parametric Map at `path`, atomically. Throws
+// InvalidInputError when the map is not on the source grid, holds a non-finite value, the
+// reference lacks the SOP instances of its planes, or the label is empty or longer than 16
+// characters; InternalError when DCMTK refuses the object.
+WrittenParametricMap write_parametric_map(const ImageVolume& map, const SeriesReference& source,
+                                          const MapQuantity& quantity,
+                                          const std::filesystem::path& path,
+                                          const ParametricMapWriteOptions& options = {});
+
+struct DicomParametricMap {
+  ImageVolume values;  // on the map's own grid (its frames sorted along the normal)
+  MapQuantity quantity;
+  std::string series_instance_uid;
+  std::string sop_instance_uid;
+  std::string frame_of_reference_uid;
+  std::string modality;
+};
+
+// Reads a float Parametric Map (Float32 frames, one plane per frame, a single shared
+// orientation). Throws InvalidInputError naming the file when it is not a Parametric Map, its
+// pixels are not Float32, or its frames do not form one regular grid (uneven spacing, missing
+// plane positions).
+DicomParametricMap read_parametric_map(const std::filesystem::path& path);
+
+}  // namespace oncotrace
+
+#endif  // ONCOTRACE_DICOM_PMAP_H_
