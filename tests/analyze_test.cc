@@ -426,6 +426,19 @@ TEST_F(AnalyzeSimulatedPatientTest, DefaultOrgansStoreAndSegWithoutAnExclusionMa
     EXPECT_NEAR(values.at("SUVlbm(Janma)/Maximum"), metrics.sul->max, 1e-12 * metrics.sul->max);
     EXPECT_NEAR(values.at("Metabolic Volume/"), metrics.volume_ml, 1e-12 * metrics.volume_ml);
     EXPECT_NEAR(values.at("Total Lesion Glycolysis/"), metrics.tlg_g, 1e-12 * metrics.tlg_g);
+    // Tumour-to-liver ratio (SUVmax / liver mean) with the liver as the background modifier.
+    ASSERT_TRUE(metrics.ratios.liver.has_value());
+    bool liver_ratio = false;
+    for (const SrNumericMeasurement& number : group.measurements) {
+      if (number.quantity.value != "126039" || number.modifiers.empty() ||
+          number.modifiers.front().second.value != "10200004") {
+        continue;
+      }
+      liver_ratio = true;
+      EXPECT_NEAR(number.value, *metrics.ratios.liver, 1e-12 * *metrics.ratios.liver);
+      EXPECT_EQ(number.derivation, sr_codes::maximum());
+    }
+    EXPECT_TRUE(liver_ratio) << lesion.name;
   }
   // SUV Parametric Map: on the PET grid, and its value at each lesion's hottest voxel is the
   // lesion's SUVmax.

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "oncotrace/error.h"
 #include "oncotrace/pipeline.h"
+#include "oncotrace/radiomics.h"
 #include "oncotrace/report.h"
 
 namespace oncotrace::cli {
@@ -74,6 +75,7 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
     std::optional<double> true_background;
     int threads = 0;
     int excluded_end_planes = 0;
+    std::string radiomics;
     SuvFlags suv;
   };
   auto flags = std::make_shared<Flags>();
@@ -149,6 +151,10 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
       ->capture_default_str();
   command->add_option("--threads", flags->threads, "Worker threads (0 = all cores)")
       ->capture_default_str();
+  command->add_option("--radiomics", flags->radiomics,
+                      "IBSI radiomics features of every lesion on the SUV image: a preset "
+                      "(pet-default, ibsi1-config-a ... -e, ...) or a settings FILE.json; writes "
+                      "radiomics.csv and radiomics.json and stores the features");
   add_suv_flags(*command, flags->suv);
 
   return [flags, arguments]() {
@@ -231,6 +237,10 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
     request.command = "analyze";
     request.arguments = arguments;
     request.extra_settings_json = suv_flags_json(flags->suv).dump();
+    if (!flags->radiomics.empty()) {
+      request.radiomics = radiomics::load_radiomics_settings(flags->radiomics);
+      request.radiomics_config = flags->radiomics;
+    }
 
     const AnalysisResult result = analyze_study(request);
 
@@ -251,6 +261,12 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
       std::printf("  reference %-10s mean %8s %s (%s)\n", region.name.c_str(),
                   format_number(region.suv.mean, 4).c_str(), result.unit_label.c_str(),
                   region.placement_method.c_str());
+    }
+    if (request.radiomics) {
+      size_t computed = 0;
+      for (const LesionResult& lesion : result.lesions) computed += lesion.radiomics ? 1 : 0;
+      std::printf("  radiomics: %zu of %zu lesions (settings %s)\n", computed,
+                  result.lesions.size(), request.radiomics->name.c_str());
     }
     for (const std::string& skipped : result.skipped_reference_metrics) {
       std::printf("  note: %s\n", skipped.c_str());

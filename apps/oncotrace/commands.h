@@ -23,6 +23,8 @@ CommandRunner register_radiomics_command(CLI::App& app, const std::vector<std::s
 CommandRunner register_patient_command(CLI::App& app, const std::vector<std::string>& arguments);
 CommandRunner register_response_command(CLI::App& app, const std::vector<std::string>& arguments);
 CommandRunner register_report_command(CLI::App& app, const std::vector<std::string>& arguments);
+CommandRunner register_listen_command(CLI::App& app, const std::vector<std::string>& arguments);
+CommandRunner register_send_command(CLI::App& app, const std::vector<std::string>& arguments);
 
 }  // namespace oncotrace::cli
 

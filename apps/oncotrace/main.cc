@@ -58,6 +58,8 @@ int main(int argc, char** argv) {
   runners["response"] = oncotrace::cli::register_response_command(app, arguments);
   runners["radiomics"] = oncotrace::cli::register_radiomics_command(app, arguments);
   runners["report"] = oncotrace::cli::register_report_command(app, arguments);
+  runners["listen"] = oncotrace::cli::register_listen_command(app, arguments);
+  runners["send"] = oncotrace::cli::register_send_command(app, arguments);
 
   try {
     app.parse(argc, argv);

@@ -163,6 +163,90 @@ nlohmann::ordered_json value_or_null(double value) {
   return std::isfinite(value) ? nlohmann::ordered_json(value) : nlohmann::ordered_json();
 }
 
+struct RadiomicsFlags {
+  std::string image;
+  std::string mask;
+  std::string output;
+  std::vector<std::string> roi_names;
+  std::vector<int> labels;
+  std::string config;
+  std::string series_uid;
+  std::vector<std::string> feature_map;
+  int kernel_radius = 1;
+  std::string kernel = "sphere";
+  SuvFlags suv;
+};
+
+// `--feature-map`: the maps of one ROI, OUT_<tag>.nii.gz per tag and OUT.json (provenance,
+// settings, kernel, files), all computed before any file is written.
+int write_feature_maps(const RadiomicsFlags& flags, const std::vector<std::string>& arguments,
+                       const radiomics::RadiomicsSettings& settings, const ImageSeries& series,
+                       const ImageVolume& image, const std::string& intensity_unit,
+                       const std::vector<RoiMask>& rois, const nlohmann::ordered_json& suv_audit,
+                       bool quantitative_emission) {
+  if (rois.size() != 1) {
+    throw InvalidInputError("--feature-map needs exactly one ROI, the mask has " +
+                            std::to_string(rois.size()) + "; choose one with --label or --roi");
+  }
+  radiomics::FeatureMapSettings map;
+  map.features = flags.feature_map;
+  map.kernel_radius_voxels = flags.kernel_radius;
+  map.kernel =
+      flags.kernel == "cube" ? radiomics::KernelShape::kCube : radiomics::KernelShape::kSphere;
+  std::vector<ImageVolume> volumes;
+  try {
+    volumes = radiomics::compute_feature_maps(image, rois.front().mask, settings, map);
+  } catch (const InvalidInputError& error) {
+    throw InvalidInputError("ROI '" + rois.front().name + "': " + error.what());
+  }
+  // OUT.nii.gz -> OUT_<tag>.nii.gz and OUT.json.
+  const std::filesystem::path output(flags.output);
+  std::string stem = output.filename().string();
+  const std::string extension = has_extension(output, ".nii.gz") ? ".nii.gz" : ".nii";
+  stem.resize(stem.size() - extension.size());
+  const std::filesystem::path folder = output.parent_path();
+  nlohmann::ordered_json inputs;
+  inputs["image"] = describe_input(flags.image, series);
+  inputs["image"]["modality"] = series.header.modality;
+  inputs["image"]["intensity_unit"] = intensity_unit;
+  inputs["mask"]["path"] = flags.mask;
+  inputs["mask"]["roi"] = rois.front().name;
+  nlohmann::ordered_json settings_json;
+  settings_json["config"] = flags.config;
+  settings_json["radiomics"] =
+      nlohmann::ordered_json::parse(radiomics::radiomics_settings_to_json(settings));
+  settings_json["feature_map"] = {{"features", map.features},
+                                  {"kernel_radius_voxels", map.kernel_radius_voxels},
+                                  {"kernel", flags.kernel}};
+  if (quantitative_emission) settings_json["suv"] = suv_flags_json(flags.suv);
+  nlohmann::ordered_json provenance =
+      make_provenance("radiomics", arguments, inputs, settings_json);
+  if (quantitative_emission) provenance["suv_audit"] = suv_audit;
+  nlohmann::ordered_json files = nlohmann::ordered_json::object();
+  for (size_t f = 0; f < volumes.size(); ++f) {
+    files[map.features[f]] = stem + "_" + map.features[f] + extension;
+  }
+  nlohmann::ordered_json document;
+  document["description"] =
+      "oncotrace radiomics voxel-wise feature maps: each ROI voxel holds the feature of its "
+      "kernel neighbourhood (kernel within the ROI) as an ROI; NaN outside the ROI and where "
+      "undefined; maps cover the ROI's bounding box (docs/radiomics.md)";
+  document["files"] = files;
+  document["provenance"] = provenance;
+  for (size_t f = 0; f < volumes.size(); ++f) {
+    const std::filesystem::path path = folder / (stem + "_" + map.features[f] + extension);
+    write_nifti(path, volumes[f]);
+    std::printf("wrote %s\n", path.string().c_str());
+  }
+  const std::filesystem::path sidecar = folder / (stem + ".json");
+  write_file_atomically(sidecar, document.dump(2) + "\n");
+  std::printf("wrote %s (%zu feature map%s of ROI '%s', kernel %s radius %d, settings %s)\n",
+              sidecar.string().c_str(), volumes.size(), volumes.size() == 1 ? "" : "s",
+              rois.front().name.c_str(), flags.kernel.c_str(), map.kernel_radius_voxels,
+              settings.name.c_str());
+  return 0;
+}
+
 }  // namespace
 
 CommandRunner register_radiomics_command(CLI::App& app, const std::vector<std::string>& arguments) {
@@ -170,17 +254,7 @@ CommandRunner register_radiomics_command(CLI::App& app, const std::vector<std::s
       "radiomics",
       "IBSI-1 radiomics features of every ROI of a mask (NIfTI label map or RTSTRUCT) on a PET "
       "(SUV), SPECT or CT image; writes a wide CSV or a JSON with settings and provenance");
-  struct Flags {
-    std::string image;
-    std::string mask;
-    std::string output;
-    std::vector<std::string> roi_names;
-    std::vector<int> labels;
-    std::string config;
-    std::string series_uid;
-    SuvFlags suv;
-  };
-  auto flags = std::make_shared<Flags>();
+  auto flags = std::make_shared<RadiomicsFlags>();
   command->add_option("IMAGE", flags->image, "DICOM folder or file, or NIfTI with sidecar")
       ->required();
   command
@@ -205,11 +279,30 @@ CommandRunner register_radiomics_command(CLI::App& app, const std::vector<std::s
       ->required();
   command->add_option("--series", flags->series_uid,
                       "SeriesInstanceUID, when IMAGE holds several series");
+  command
+      ->add_option("--feature-map", flags->feature_map,
+                   "Voxel-wise maps of these intensity-statistics or GLCM tags (comma-separated "
+                   "or repeatable, e.g. stat_mean,cm_contrast_3D_comb) in a sliding kernel over "
+                   "one ROI; -o OUT.nii.gz then names OUT_<tag>.nii.gz per tag and OUT.json")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  command
+      ->add_option("--kernel-radius", flags->kernel_radius,
+                   "Feature maps: kernel radius R in voxels (1..10)")
+      ->capture_default_str();
+  command->add_option("--kernel", flags->kernel, "Feature maps: kernel shape, sphere or cube")
+      ->check(CLI::IsMember({"sphere", "cube"}))
+      ->capture_default_str();
   add_suv_flags(*command, flags->suv);
   return [flags, arguments]() {
     const std::filesystem::path output(flags->output);
+    const bool maps = !flags->feature_map.empty();
     const bool json_output = has_extension(output, ".json");
-    if (!json_output && !has_extension(output, ".csv")) {
+    if (maps && !has_extension(output, ".nii.gz") && !has_extension(output, ".nii")) {
+      throw InvalidInputError("-o " + flags->output +
+                              ": with --feature-map the output must end in .nii.gz or .nii");
+    }
+    if (!maps && !json_output && !has_extension(output, ".csv")) {
       throw InvalidInputError("-o " + flags->output + ": the output must end in .csv or .json");
     }
     const bool mask_is_nifti = is_nifti_path(flags->mask);
@@ -252,6 +345,10 @@ CommandRunner register_radiomics_command(CLI::App& app, const std::vector<std::s
     const std::vector<RoiMask> rois =
         mask_is_nifti ? masks_from_label_map(flags->mask, image.geometry, flags->labels)
                       : masks_from_rtstruct(flags->mask, series, flags->roi_names);
+    if (maps) {
+      return write_feature_maps(*flags, arguments, settings, series, image, intensity_unit, rois,
+                                suv_audit, quantitative_emission);
+    }
     std::vector<radiomics::FeatureSet> feature_sets;
     std::vector<std::string> roi_names;
     for (const RoiMask& roi : rois) {

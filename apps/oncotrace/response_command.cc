@@ -2,6 +2,7 @@
 // (PERCIST 1.0, EORTC 1999, TBCRC026, PHERGain, FLT) after registration and lesion matching
 // (include/oncotrace/patient.h analyze_response, include/oncotrace/response.h, docs/response.md).
 #include <cstdio>
+#include <filesystem>
 #include <sstream>
 
 #include "cli_common.h"
@@ -9,6 +10,7 @@
 #include "multi_study.h"
 #include "oncotrace/error.h"
 #include "oncotrace/patient.h"
+#include "oncotrace/report.h"
 #include "oncotrace/response.h"
 
 namespace oncotrace::cli {
@@ -18,13 +20,16 @@ CommandRunner register_response_command(CLI::App& app, const std::vector<std::st
       "response",
       "Response across timepoints: the first study is the baseline, the others follow-ups; "
       "analysis, registration and lesion matching as in `patient`, then PERCIST 1.0, EORTC "
-      "1999, TBCRC026, PHERGain and FLT; writes response.json, patient.json and studies/<id>/");
+      "1999, TBCRC026, PHERGain and FLT; writes response.json, response_changes.csv, "
+      "patient.json, studies/<id>/, the series into OUTDIR/oncotrace.db, waterfall and "
+      "trajectory figures and report.html");
   struct Flags {
     MultiStudyFlags common;
     std::string criteria = "percist,eortc,tbcrc026,phergain,flt";
     std::string primary_lesion;
     bool percist_strict = false;
     bool eortc_sum = false;
+    bool no_report = false;
   };
   auto flags = std::make_shared<Flags>();
   add_multi_study_flags(*command, flags->common);
@@ -39,6 +44,9 @@ CommandRunner register_response_command(CLI::App& app, const std::vector<std::st
   command->add_flag("--eortc-sum", flags->eortc_sum,
                     "EORTC on the sum of up to 5 lesions (2 per organ) instead of the hottest "
                     "baseline lesion");
+  command->add_flag("--no-report", flags->no_report,
+                    "Do not write the figures (waterfall_<n>, trajectory; PNG and SVG) and "
+                    "report.html");
 
   return [flags, arguments]() {
     PatientRequest request = patient_request_from_flags(flags->common);
@@ -69,6 +77,34 @@ CommandRunner register_response_command(CLI::App& app, const std::vector<std::st
                   assessment.title.c_str(), assessment.category.c_str());
     }
     print_steps_and_files(result.patient.timings, result.written_files);
+    // Figures and report of an earlier run would contradict the new results: replaced, or
+    // removed with --no-report.
+    const std::filesystem::path output = request.output_dir;
+    std::error_code ignored;
+    std::vector<std::filesystem::path> stale;
+    for (const auto& entry : std::filesystem::directory_iterator(output, ignored)) {
+      const std::string file_name = entry.path().filename().string();
+      if (file_name.rfind("waterfall_", 0) == 0 || file_name.rfind("trajectory.", 0) == 0) {
+        stale.push_back(entry.path());
+      }
+    }
+    for (const auto& file : stale) std::filesystem::remove(file, ignored);
+    const std::filesystem::path report = output / "report.html";
+    std::filesystem::remove(report, ignored);
+    if (flags->no_report) return 0;
+    try {
+      for (const auto& file : write_response_figures(output, output)) {
+        std::printf("wrote %s\n", file.string().c_str());
+      }
+      write_report(output, report);
+    } catch (const Error& error) {
+      std::fprintf(stderr,
+                   "oncotrace response: response.json and the tables were written, but not the "
+                   "figures and report (%s): %s\n",
+                   error_kind_name(error.kind()), error.what());
+      return exit_code_for(error.kind());
+    }
+    std::printf("wrote %s\n", report.string().c_str());
     return 0;
   };
 }

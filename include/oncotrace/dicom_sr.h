@@ -26,6 +26,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "oncotrace/dicom_seg.h"
@@ -39,6 +40,9 @@ struct SrNumericMeasurement {
   CodedConcept unit;  // UCUM, e.g. ("g/ml{SUVbw}", "UCUM", "Standardized Uptake Value body weight")
   std::optional<CodedConcept> derivation;  // (121401, DCM, "Derivation") modifier
   std::optional<CodedConcept> method;      // (370129005, SCT, "Measurement Method") modifier
+  // Further modifiers (TID 1419 row 6, HAS CONCEPT MOD CODE) as (concept name, value), e.g.
+  // (126040, DCM, "Background for Lesion to Background SUV Ratio") = (10200004, SCT, "Liver").
+  std::vector<std::pair<CodedConcept, CodedConcept>> modifiers{};
 
   friend bool operator==(const SrNumericMeasurement&, const SrNumericMeasurement&) = default;
 };
@@ -101,15 +105,16 @@ MeasurementReport read_measurement_report(const std::filesystem::path& path);
 
 // Codes used in the reports (interoperability.md §1.2, checked against DCMTK 3.6.7's tables).
 namespace sr_codes {
-CodedConcept maximum();                         // (56851009, SCT, "Maximum")
-CodedConcept mean();                            // (373098007, SCT, "Mean")
-CodedConcept minimum();                         // (255605001, SCT, "Minimum")
-CodedConcept median();                          // (373099004, SCT, "Median")
-CodedConcept standard_deviation();              // (386136009, SCT, "Standard Deviation")
-CodedConcept peak_value_within_roi();           // (126031, DCM, "Peak Value Within ROI")
-CodedConcept metabolic_volume();                // (126032, DCM, "Metabolic Volume")
-CodedConcept total_lesion_glycolysis();         // (126033, DCM, "Total Lesion Glycolysis")
-CodedConcept lesion_to_background_ratio();      // (126039, DCM, "Lesion to Background SUV Ratio")
+CodedConcept maximum();                     // (56851009, SCT, "Maximum")
+CodedConcept mean();                        // (373098007, SCT, "Mean")
+CodedConcept minimum();                     // (255605001, SCT, "Minimum")
+CodedConcept median();                      // (373099004, SCT, "Median")
+CodedConcept standard_deviation();          // (386136009, SCT, "Standard Deviation")
+CodedConcept peak_value_within_roi();       // (126031, DCM, "Peak Value Within ROI")
+CodedConcept metabolic_volume();            // (126032, DCM, "Metabolic Volume")
+CodedConcept total_lesion_glycolysis();     // (126033, DCM, "Total Lesion Glycolysis")
+CodedConcept lesion_to_background_ratio();  // (126039, DCM, "Lesion to Background SUV Ratio")
+CodedConcept background_for_ratio();  // (126040, DCM, "Background for Lesion to Background ...")
 CodedConcept sum_of_segmented_voxels_method();  // (126030, DCM, "Sum of segmented voxel ...")
 CodedConcept activity_concentration();  // (110821, DCM, "Nuclear Medicine Tomographic Activity")
 CodedConcept ucum(const std::string& unit, const std::string& meaning);  // (unit, UCUM, meaning)

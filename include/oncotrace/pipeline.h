@@ -15,7 +15,10 @@
 //               (detect_lesions, optionally a per-lesion local relative threshold)
 //   metrics     measure_lesions / measure_region with every SUVpeak variant, tumour-to-
 //               background ratios against the available reference regions, patient summary
+//   radiomics   (AnalysisRequest::radiomics set) IBSI features of every lesion on the SUV image
+//               and the lesion's mask, lesions in parallel (radiomics.h, docs/radiomics.md)
 //   write       lesions.csv, lesions.json, labels.nii.gz (+ labels.json), reference_regions.json,
+//               radiomics.csv and radiomics.json (with radiomics),
 //               lesions.seg.dcm (DICOM input) into the output folder; every file goes to a
 //               temporary name first and all are renamed only once every file was written, so a
 //               failure leaves no outputs
@@ -45,6 +48,7 @@
 
 #include "oncotrace/geometry.h"
 #include "oncotrace/measure.h"
+#include "oncotrace/radiomics.h"
 #include "oncotrace/segment.h"
 #include "oncotrace/series.h"
 #include "oncotrace/suv.h"
@@ -199,6 +203,15 @@ struct AnalysisRequest {
   std::optional<double> true_sphere_value;
   std::optional<double> true_background_value;
 
+  // IBSI radiomics of every lesion (`--radiomics CONFIG`): the settings (a preset or a settings
+  // file, radiomics.h) and the CONFIG text as given, for provenance. Features are computed on
+  // the primary image (SUV) inside each lesion's mask: the lesion's label of the label map for
+  // detected lesions, the whole ROI for user masks (as its metrics). Lesions run in parallel; the
+  // result does not depend on the thread count. A lesion whose features cannot be computed (e.g.
+  // empty after interpolation) gets LesionResult::radiomics_error and a warning.
+  std::optional<radiomics::RadiomicsSettings> radiomics;
+  std::string radiomics_config;
+
   int threads = 0;  // 0 = TBB default
 
   // Keep the loaded images (PET, CT, SUV, SUL) in AnalysisResult::loaded_study, for callers that
@@ -240,7 +253,8 @@ struct LoadedStudy {
 };
 
 struct StageTiming {
-  std::string stage;  // "load", "suv", "reference_regions", "segmentation", "metrics", "writing"
+  // "load", "suv", "reference_regions", "segmentation", "metrics", "radiomics", "writing"
+  std::string stage;
   double seconds = 0.0;
 };
 
@@ -262,6 +276,9 @@ struct LesionResult {
   std::string organ;                          // from the organ map, empty when unknown
   // Recovery coefficients (true_sphere_value given): max, mean, peak over the true value.
   std::optional<double> recovery_max, recovery_mean, recovery_peak;
+  // IBSI features (AnalysisRequest::radiomics), or why they are missing.
+  std::optional<radiomics::FeatureSet> radiomics;
+  std::string radiomics_error;
 };
 
 struct AnalysisResult {
@@ -285,6 +302,8 @@ struct AnalysisResult {
   std::vector<std::string> warnings;
   std::vector<std::filesystem::path> written_files;
   std::string lesions_json;  // the lesions.json document (also when nothing is written)
+  // radiomics.json and radiomics.csv (AnalysisRequest::radiomics; also when nothing is written).
+  std::string radiomics_json, radiomics_csv;
   // The loaded images, when AnalysisRequest::keep_loaded_study.
   std::shared_ptr<const LoadedStudy> loaded_study;
 };

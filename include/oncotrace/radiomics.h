@@ -347,6 +347,40 @@ struct FeatureSet {
 // ROI is empty (before or after re-segmentation).
 FeatureSet compute_features(const ImageVolume& image, const Mask& roi,
                             const RadiomicsSettings& settings);
+// The same for the ROI "voxels of `labels` equal to `label`" (one lesion of a label map), whose
+// voxels all lie in the index box [box_lower, box_upper] (corners inclusive, e.g. a lesion's
+// measure box): identical to compute_features() with that label's mask, without a whole-image
+// mask per ROI. Unless the settings need the whole image (diagnostics, cubic-spline
+// interpolation, Fourier-domain filters), both read only the image block around the ROI, so the
+// cost follows the ROI, not the image. Throws InvalidInputError when the grids differ, label is
+// 0, or the box is outside the grid or holds no voxel of the label.
+FeatureSet compute_features(const ImageVolume& image, const LabelMap& labels, uint16_t label,
+                            const Index3& box_lower, const Index3& box_upper,
+                            const RadiomicsSettings& settings);
+
+// --- Voxel-wise feature maps ----------------------------------------------------------------
+//
+// For every voxel v of one ROI, the features of the kernel ROI K(v) = {v + d : d in the kernel}
+// intersected with the ROI, computed exactly as compute_features(image, K(v), settings) computes
+// them: re-segmentation and discretisation (fixed bin number over K(v)'s own range, fixed bin
+// size from the range's lower bound or K(v)'s minimum) and the features of the intensity
+// statistics (UHIW, `stat_*`) and GLCM (LFYI, `cm_*`, with the settings' aggregations) families.
+// The kernel is a cube (|d|_inf <= R) or a sphere (|d|_2 <= R) in voxel units. Maps are on the
+// image grid without interpolation (settings with interpolation or a filter are refused), one
+// volume per requested tag covering the ROI's bounding box (origin at its first voxel); voxels
+// outside the ROI, and features undefined for K(v) (e.g. nothing left after re-segmentation),
+// are NaN. Voxels run in parallel, each into its own slot: the maps do not depend on the thread
+// count. Throws InvalidInputError for an unknown tag (listing the known ones), a radius outside
+// 1..10, an empty ROI or grids that differ.
+enum class KernelShape { kCube, kSphere };
+struct FeatureMapSettings {
+  std::vector<std::string> features;  // e.g. {"stat_mean", "cm_contrast_3D_comb"}
+  int kernel_radius_voxels = 1;
+  KernelShape kernel = KernelShape::kSphere;
+};
+std::vector<ImageVolume> compute_feature_maps(const ImageVolume& image, const Mask& roi,
+                                              const RadiomicsSettings& settings,
+                                              const FeatureMapSettings& map);
 
 // Writers. Long format: one row per feature, "tag,value,ibsi_code" (diagnostics included as
 // rows with an empty code when `include_diagnostics`). Wide format: one header row of tags and

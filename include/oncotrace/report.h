@@ -155,6 +155,84 @@ std::string render_figure_png(const std::vector<FigurePanel>& panels, const Figu
 std::string render_figure_svg(const std::vector<FigurePanel>& panels, const FigureStyle& style);
 
 // ---------------------------------------------------------------------------------------------
+// Response figures (from the change tables of `oncotrace response`, response.json)
+//
+// Waterfall plot: one bar per lesion of one follow-up, its relative change of one quantity
+// (SULpeak when the series has it, else SUVmax) against the baseline, sorted from the largest
+// increase (left) to the largest decrease (right); disappeared lesions are drawn at -100 %, new
+// lesions (no baseline, no relative change) as hatched bars to the top of the axis at the left.
+// Bars are coloured by category: "decrease" (change <= -band, PERCIST PMR direction), "increase"
+// (change > +band, PERCIST PMD direction), "stable" (in between), "disappeared", "new"; the
+// comparison is made at 0.01 percentage points, as the response rules compare (response.h).
+// Horizontal lines mark the PERCIST +/-30 % and the thresholds of the trial criteria that were
+// assessed (EORTC, TBCRC026/PHERGain -40 %, FLT -52.9 %), each labelled.
+//
+// Trajectory plot: one line per lesion through its values at every timepoint (x = days since
+// baseline when every timepoint has it, else the timepoint order), with a legend of lesion ids.
+
+struct WaterfallBar {
+  std::string lesion_id;
+  std::string organ;
+  std::string status;                    // "tracked", "new", "disappeared", "follow_up_only"
+  std::optional<double> percent_change;  // nullopt for new lesions
+};
+
+struct ThresholdLine {
+  double percent = 0.0;
+  std::string label;    // e.g. "PERCIST -30 %"
+  bool dashed = false;  // trial thresholds dashed, PERCIST solid
+};
+
+struct WaterfallPlot {
+  std::string title;     // e.g. "SULpeak change, baseline -> C1D15"
+  std::string quantity;  // "SULpeak" or "SUVmax"
+  double band_percent = 30.0;
+  std::vector<WaterfallBar> bars;
+  std::vector<ThresholdLine> lines;
+};
+
+// "decrease", "increase", "stable", "disappeared", "new" (see above).
+std::string waterfall_category(const WaterfallBar& bar, double band_percent);
+// The bars in drawing order (new lesions, then by decreasing change, ties by lesion id).
+std::vector<WaterfallBar> waterfall_order(const std::vector<WaterfallBar>& bars);
+
+struct TrajectoryLesion {
+  std::string id;
+  std::vector<std::optional<double>> values;  // one per timepoint
+};
+
+struct TrajectoryPlot {
+  std::string title;
+  std::string value_label;  // y axis with unit, e.g. "SULpeak (g/mL)"
+  std::vector<std::string> timepoint_labels;
+  std::vector<std::optional<double>> days_since_baseline;  // one per timepoint
+  std::vector<TrajectoryLesion> lesions;
+};
+
+// PNG bytes and SVG documents. Throw InvalidInputError for a plot without bars / lesions /
+// timepoints, or non-finite values.
+std::string render_waterfall_png(const WaterfallPlot& plot);
+std::string render_waterfall_svg(const WaterfallPlot& plot);
+std::string render_trajectory_png(const TrajectoryPlot& plot);
+std::string render_trajectory_svg(const TrajectoryPlot& plot);
+
+// The plots of a response.json text (schema oncotrace-response/1): one waterfall per follow-up
+// that has at least one lesion, and the trajectory over all timepoints when some lesion has a
+// value. `source` names the file in errors (InvalidInputError for text that is not a
+// response.json).
+struct ResponsePlots {
+  std::vector<WaterfallPlot> waterfalls;
+  std::optional<TrajectoryPlot> trajectory;
+};
+ResponsePlots response_plots(const std::string& response_json, const std::string& source);
+
+// Writes the plots of RESPONSE_DIR/response.json into `figures_dir` atomically:
+// waterfall_<n>.png/.svg (n = 1 for the first follow-up) and trajectory.png/.svg; returns the
+// files written.
+std::vector<std::filesystem::path> write_response_figures(const std::filesystem::path& response_dir,
+                                                          const std::filesystem::path& figures_dir);
+
+// ---------------------------------------------------------------------------------------------
 // The HTML report
 
 struct ReportOptions {
@@ -173,7 +251,10 @@ struct ReportOptions {
 };
 
 // The report of an analyze output folder as HTML text. Throws InvalidInputError naming the file
-// when lesions.json is absent or malformed or the study cannot be found.
+// when lesions.json is absent or malformed or the study cannot be found. A folder with
+// response.json and no lesions.json (an `oncotrace response` output folder) gets the response
+// report: timepoints, assessments, waterfall and trajectory plots, change table, warnings and
+// provenance (each section only when its data exists).
 std::string build_report_html(const std::filesystem::path& results_dir,
                               const ReportOptions& options = {});
 

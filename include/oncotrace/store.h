@@ -29,7 +29,8 @@
 namespace oncotrace {
 
 // The schema version this build writes and reads (PRAGMA user_version and table schema_version).
-inline constexpr int kResultsStoreSchemaVersion = 1;
+// Version 2 added the response tables (docs/results-store.md §3 lists the migrations).
+inline constexpr int kResultsStoreSchemaVersion = 2;
 
 // One measured value. `variant` is "" when the quantity has one definition.
 struct Measurement {
@@ -153,6 +154,69 @@ std::vector<StoredLesion> lesion_results(const std::vector<LesionMetrics>& metri
 std::vector<Measurement> patient_measurements(const PatientMetrics& patient,
                                               const MeasurementUnits& units = {});
 
+// One timepoint of a patient's response series (`oncotrace response`). Labels are unique per
+// patient; the ordinal is the position in the series (0 = baseline).
+struct StoredTimepoint {
+  std::string label;
+  int ordinal = 0;
+  // The study scanned at this timepoint; linked to its studies row (studies.timepoint_key) when
+  // the store holds that study. "" when unknown.
+  std::string study_instance_uid;
+  std::string scan_date;  // ISO 8601 date, "" when unknown
+  std::optional<double> days_since_baseline;
+  std::optional<int> cycles_completed;
+  std::optional<int> cycle;
+  std::optional<int> cycle_day;
+  std::string tracer;  // catalogue id, "" when unknown
+  std::optional<double> uptake_time_min;
+
+  friend bool operator==(const StoredTimepoint&, const StoredTimepoint&) = default;
+};
+
+// One assessment: a criterion applied to a follow-up against the baseline (response.h
+// ResponseAssessment; the whole assessment as JSON in assessment_json).
+struct StoredResponse {
+  std::string baseline_label;   // a StoredTimepoint label
+  std::string follow_up_label;  // a StoredTimepoint label; (follow-up, criterion) is unique
+  std::string criterion;        // "percist", "eortc", "tbcrc026", "phergain", "flt"
+  std::string title;
+  std::string category;  // "CMR", "PMR", "responder", "not_evaluable", ...
+  std::string category_text;
+  std::string decided_by;
+  std::string assessment_json;
+
+  friend bool operator==(const StoredResponse&, const StoredResponse&) = default;
+};
+
+// One row of a change table (response.h ResponseChangeTable): a lesion (or "patient" for the
+// per-patient rows) and a quantity between the baseline and a follow-up.
+struct StoredLesionChange {
+  std::string baseline_label;
+  std::string follow_up_label;
+  std::string lesion_id;  // matched lesion id, or "patient"
+  std::string organ;
+  std::string status;    // "tracked", "new", "disappeared", "follow_up_only", "" for patient rows
+  std::string quantity;  // "SULpeak", "SUVmax", "MTV", ...
+  std::string unit;
+  std::optional<double> baseline;
+  std::optional<double> follow_up;
+  std::optional<double> absolute_change;
+  std::optional<double> percent_change;
+
+  friend bool operator==(const StoredLesionChange&, const StoredLesionChange&) = default;
+};
+
+// A patient's response series: everything replace_patient_response writes.
+struct PatientResponseResults {
+  std::string patient_id;                   // required
+  std::vector<StoredTimepoint> timepoints;  // in series order, baseline first
+  std::vector<StoredResponse> responses;    // in the order given
+  std::vector<StoredLesionChange> changes;  // in the order given
+  ProvenanceRecord provenance;              // suv_audit_json is not kept (each study has its own)
+
+  friend bool operator==(const PatientResponseResults&, const PatientResponseResults&) = default;
+};
+
 // An open results store. Not copyable; one object per thread (each holds its own connection).
 class ResultsStore {
  public:
@@ -181,6 +245,19 @@ class ResultsStore {
   // The stored results of a study (lesions by label, measurements in insertion order), or
   // nullopt when the study is not in the store.
   std::optional<StudyResults> load_study_results(const std::string& study_instance_uid) const;
+
+  // Replaces the patient's response series (timepoints with their responses and change rows,
+  // and the response provenance) in one transaction: the previous series of the patient is
+  // deleted first, so re-running `oncotrace response` replaces it and a failed write leaves it
+  // untouched. Study rows are kept; a timepoint whose study is in the store is linked to it.
+  // Throws InvalidInputError for a missing patient id, empty or duplicate timepoint labels, a
+  // response or change naming an unknown timepoint, duplicate (follow-up, criterion) or
+  // (follow-up, lesion, quantity) rows and non-finite values, after rolling back.
+  void replace_patient_response(const PatientResponseResults& results);
+
+  // The patient's response series (timepoints by ordinal, responses and changes in insertion
+  // order), or nullopt when the store has no series for the patient.
+  std::optional<PatientResponseResults> load_patient_response(const std::string& patient_id) const;
 
  private:
   struct Connection;

@@ -1,12 +1,26 @@
 // Shared by the writers of derived DICOM objects (SEG, SR, Parametric Map): the composite
-// context copied from the source series (interoperability.md §1.0 rule 1).
+// context copied from the source series (interoperability.md §1.0 rule 1), the functional groups
+// that place frames on the source grid and reference the source planes (§1.0 rule 5), and the
+// atomic save (§1.0 rule 6).
 #ifndef ONCOTRACE_DICOM_DERIVED_OBJECT_H_
 #define ONCOTRACE_DICOM_DERIVED_OBJECT_H_
 
+#include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmfg/fgpixmsr.h>
+#include <dcmtk/dcmfg/fgplanor.h>
+#include <dcmtk/dcmfg/fgplanpo.h>
+#include <dcmtk/dcmiod/iodmacro.h>
+#include <dcmtk/dcmiod/modcommoninstanceref.h>
+
+#include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 
+#include "oncotrace/dicom_seg.h"
+
 class DcmItem;
+class DcmFileFormat;
 
 namespace oncotrace::dicom {
 
@@ -19,6 +33,29 @@ namespace oncotrace::dicom {
 // InvalidInputError naming `where` when the source cannot be read.
 void copy_patient_and_study(const std::filesystem::path& source_file, DcmItem& dataset,
                             const std::string& where);
+
+// Shared functional groups of frames on `grid`: Pixel Measures (row/column spacing, slice
+// thickness and spacing) and Plane Orientation (the row and column directions).
+std::unique_ptr<FGPixelMeasures> pixel_measures(const Geometry& grid, const std::string& where);
+std::unique_ptr<FGPlaneOrientationPatient> plane_orientation(const Geometry& grid,
+                                                             const std::string& where);
+
+// Per-frame Plane Position of plane k of `grid` (the world position of voxel (0, 0, k)).
+std::unique_ptr<FGPlanePosPatient> plane_position(const Geometry& grid, int64_t k,
+                                                  const std::string& where);
+
+// The source instance of plane k (with its frame number for a multi-frame source), for a
+// per-frame Derivation Image. Throws UnsupportedDataError when the frame number exceeds 65535.
+ImageSOPInstanceReferenceMacro source_plane_reference(const SeriesReference& source, int64_t k,
+                                                      const std::string& where);
+
+// Common Instance Reference: every source instance of the series, once.
+void add_source_references(const SeriesReference& source, IODCommonInstanceReferenceModule& module);
+
+// Saves `file` as Explicit VR Little Endian under a temporary name next to `path`, then renames.
+// Throws InvalidInputError naming `where` when the file cannot be written.
+void save_derived_object(DcmFileFormat& file, const std::filesystem::path& path,
+                         const std::string& where);
 
 }  // namespace oncotrace::dicom
 

@@ -25,7 +25,6 @@
 #include <string>
 #include <vector>
 
-#include "core/atomic_file.h"
 #include "dicom/codecs.h"
 #include "dicom/derived_object.h"
 #include "dicom/segmentation.h"
@@ -165,21 +164,8 @@ WrittenParametricMap write_parametric_map(const ImageVolume& map, const SeriesRe
   check(pmap.setRecognizableVisualFeatures(DPMTypes::RVF_NO), "Recognizable Visual Features");
 
   // Shared functional groups.
-  FGPixelMeasures measures;
-  check(
-      measures.setPixelSpacing(
-          (decimal_string(grid.spacing_mm[1]) + "\\" + decimal_string(grid.spacing_mm[0])).c_str()),
-      "Pixel Spacing");
-  check(measures.setSliceThickness(decimal_string(grid.spacing_mm[2]).c_str()), "Slice Thickness");
-  check(measures.setSpacingBetweenSlices(decimal_string(grid.spacing_mm[2]).c_str()),
-        "Spacing Between Slices");
-  check(pmap.addForAllFrames(measures), "shared Pixel Measures");
-  const Mat3& d = grid.direction;
-  std::unique_ptr<FGPlaneOrientationPatient> orientation(FGPlaneOrientationPatient::createMinimal(
-      decimal_string(d[0]).c_str(), decimal_string(d[3]).c_str(), decimal_string(d[6]).c_str(),
-      decimal_string(d[1]).c_str(), decimal_string(d[4]).c_str(), decimal_string(d[7]).c_str()));
-  if (!orientation) throw InternalError(where + ": cannot create Plane Orientation");
-  check(pmap.addForAllFrames(*orientation), "shared Plane Orientation");
+  check(pmap.addForAllFrames(*dicom::pixel_measures(grid, where)), "shared Pixel Measures");
+  check(pmap.addForAllFrames(*dicom::plane_orientation(grid, where)), "shared Plane Orientation");
   FGFrameAnatomy anatomy;
   check(anatomy.setLaterality(FGFrameAnatomy::LATERALITY_UNPAIRED), "Frame Laterality");
   check(anatomy.getAnatomy().getAnatomicRegion().set("38266002", "SCT", "Entire body"),
@@ -212,31 +198,12 @@ WrittenParametricMap write_parametric_map(const ImageVolume& map, const SeriesRe
   for (int64_t k = 0; k < grid.size[2]; ++k) {
     std::copy_n(map.values.begin() + static_cast<std::ptrdiff_t>(k * plane_pixels), plane_pixels,
                 plane.begin());
-    const Vec3 position = grid.index_to_world(0, 0, k);
-    std::unique_ptr<FGPlanePosPatient> plane_position(FGPlanePosPatient::createMinimal(
-        decimal_string(position[0]).c_str(), decimal_string(position[1]).c_str(),
-        decimal_string(position[2]).c_str()));
-    if (!plane_position) throw InternalError(where + ": cannot create Plane Position");
+    const std::unique_ptr<FGPlanePosPatient> plane_position = dicom::plane_position(grid, k, where);
     FGFrameContent frame_content;
     check(frame_content.setDimensionIndexValues(static_cast<Uint32>(k + 1), 0),
           "Dimension Index Values");
-    const SeriesReference::Plane& source_plane = source.planes[static_cast<size_t>(k)];
-    ImageSOPInstanceReferenceMacro* reference = nullptr;
-    check(ImageSOPInstanceReferenceMacro::create(source.sop_class_uid.c_str(),
-                                                 source_plane.sop_instance_uid.c_str(), reference),
-          "source image reference");
-    const std::unique_ptr<ImageSOPInstanceReferenceMacro> owned_reference(reference);
-    if (source_plane.frame_number > 65535) {
-      throw UnsupportedDataError(where + ": source frame number " +
-                                 std::to_string(source_plane.frame_number) +
-                                 " exceeds what DCMTK can reference (65535)");
-    }
-    if (source_plane.frame_number > 0) {
-      check(reference->addReferencedFrameNumber(static_cast<Uint16>(source_plane.frame_number)),
-            "Referenced Frame Number");
-    }
     OFVector<ImageSOPInstanceReferenceMacro> derivation_images;
-    derivation_images.push_back(*reference);
+    derivation_images.push_back(dicom::source_plane_reference(source, k, where));
     const std::unique_ptr<FGDerivationImage> derivation(
         FGDerivationImage::createMinimal(derivation_images, "", derivation_code, purpose));
     if (!derivation) throw InternalError(where + ": cannot create Derivation Image");
@@ -250,31 +217,14 @@ WrittenParametricMap write_parametric_map(const ImageVolume& map, const SeriesRe
   }
 
   // Common Instance Reference: every source instance (rule §1.0.5).
-  IODReferences references;
-  std::set<std::string> listed;
-  for (const SeriesReference::Plane& source_plane : source.planes) {
-    if (!listed.insert(source_plane.sop_instance_uid).second) continue;
-    references.add(
-        new IODImageReference(source.patient_id.c_str(), source.study_instance_uid.c_str(),
-                              source.series_instance_uid.c_str(),
-                              source_plane.sop_instance_uid.c_str(), source.sop_class_uid.c_str()));
-  }
-  pmap.getIODCommonInstanceReferenceModule().addReferences(references,
-                                                           source.study_instance_uid.c_str());
+  dicom::add_source_references(source, pmap.getIODCommonInstanceReferenceModule());
 
   DcmFileFormat file;
   DcmDataset& dataset = *file.getDataset();
   check(pmap.writeDataset(dataset), "write dataset");
   if (!source.source_file.empty())
     dicom::copy_patient_and_study(source.source_file, dataset, where);
-  AtomicOutput output(path);
-  const OFCondition saved =
-      file.saveFile(output.temporary_path().c_str(), EXS_LittleEndianExplicit);
-  if (saved.bad()) {
-    throw InvalidInputError(where + ": cannot write " + output.temporary_path().string() + ": " +
-                            saved.text());
-  }
-  output.commit();
+  dicom::save_derived_object(file, path, where);
   return written;
 }
 

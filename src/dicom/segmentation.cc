@@ -337,23 +337,8 @@ WrittenSegmentation write_dicom_seg(const LabelMap& labels, const SeriesReferenc
   check(seg->getSOPCommon().setSOPInstanceUID(written.sop_instance_uid.c_str()), "SOP UID");
 
   // Shared functional groups: the source grid's pixel measures and orientation.
-  FGPixelMeasures measures;
-  check(
-      measures.setPixelSpacing(
-          (decimal_string(grid.spacing_mm[1]) + "\\" + decimal_string(grid.spacing_mm[0])).c_str()),
-      "Pixel Spacing");
-  check(measures.setSliceThickness(decimal_string(grid.spacing_mm[2]).c_str()), "Slice Thickness");
-  check(measures.setSpacingBetweenSlices(decimal_string(grid.spacing_mm[2]).c_str()),
-        "Spacing Between Slices");
-  check(seg->addForAllFrames(measures), "shared Pixel Measures");
-  const std::array<double, 6> orientation = orientation_of(grid);
-  std::unique_ptr<FGPlaneOrientationPatient> plane_orientation(
-      FGPlaneOrientationPatient::createMinimal(
-          decimal_string(orientation[0]).c_str(), decimal_string(orientation[1]).c_str(),
-          decimal_string(orientation[2]).c_str(), decimal_string(orientation[3]).c_str(),
-          decimal_string(orientation[4]).c_str(), decimal_string(orientation[5]).c_str()));
-  if (!plane_orientation) throw InternalError("DICOM SEG: cannot create Plane Orientation");
-  check(seg->addForAllFrames(*plane_orientation), "shared Plane Orientation");
+  check(seg->addForAllFrames(*dicom::pixel_measures(grid, where)), "shared Pixel Measures");
+  check(seg->addForAllFrames(*dicom::plane_orientation(grid, where)), "shared Plane Orientation");
 
   // Segments.
   std::vector<Uint16> segment_numbers;
@@ -408,34 +393,14 @@ WrittenSegmentation write_dicom_seg(const LabelMap& labels, const SeriesReferenc
         any = any || pixels[pixel] != 0;
       }
       if (!any) continue;
-      const Vec3 position = grid.index_to_world(0, 0, k);
-      std::unique_ptr<FGPlanePosPatient> plane_position(FGPlanePosPatient::createMinimal(
-          decimal_string(position[0]).c_str(), decimal_string(position[1]).c_str(),
-          decimal_string(position[2]).c_str()));
-      if (!plane_position) throw InternalError("DICOM SEG: cannot create Plane Position");
+      const std::unique_ptr<FGPlanePosPatient> plane_position =
+          dicom::plane_position(grid, k, where);
       FGFrameContent frame_content;
       check(frame_content.setDimensionIndexValues(number, 0), "Dimension Index Values");
       check(frame_content.setDimensionIndexValues(static_cast<Uint32>(k + 1), 1),
             "Dimension Index Values");
-      const SeriesReference::Plane& source_plane = source.planes[static_cast<size_t>(k)];
-      ImageSOPInstanceReferenceMacro* reference = nullptr;
-      check(ImageSOPInstanceReferenceMacro::create(
-                source.sop_class_uid.c_str(), source_plane.sop_instance_uid.c_str(), reference),
-            "source image reference");
-      const std::unique_ptr<ImageSOPInstanceReferenceMacro> owned_reference(reference);
-      // The frame number is set separately: DCMTK 3.6.7's create() with frame numbers fails for
-      // image SOP classes (fixed later upstream, see dcmiod's tests).
-      if (source_plane.frame_number > 65535) {
-        throw UnsupportedDataError(where + ": source frame number " +
-                                   std::to_string(source_plane.frame_number) +
-                                   " exceeds what DCMTK can reference (65535)");
-      }
-      if (source_plane.frame_number > 0) {
-        check(reference->addReferencedFrameNumber(static_cast<Uint16>(source_plane.frame_number)),
-              "Referenced Frame Number");
-      }
       OFVector<ImageSOPInstanceReferenceMacro> derivation_images;
-      derivation_images.push_back(*reference);
+      derivation_images.push_back(dicom::source_plane_reference(source, k, where));
       const std::unique_ptr<FGDerivationImage> derivation(
           DcmSegmentation::createDerivationImageFG(derivation_images, ""));
       if (!derivation) throw InternalError("DICOM SEG: cannot create Derivation Image");
@@ -455,16 +420,7 @@ WrittenSegmentation write_dicom_seg(const LabelMap& labels, const SeriesReferenc
   }
 
   // Common Instance Reference: every source instance of the series (rule §1.0.5).
-  IODReferences references;
-  std::set<std::string> listed;
-  for (const SeriesReference::Plane& plane : source.planes) {
-    if (!listed.insert(plane.sop_instance_uid).second) continue;
-    references.add(
-        new IODImageReference(source.patient_id.c_str(), source.study_instance_uid.c_str(),
-                              source.series_instance_uid.c_str(), plane.sop_instance_uid.c_str(),
-                              source.sop_class_uid.c_str()));
-  }
-  seg->getCommonInstanceReference().addReferences(references, source.study_instance_uid.c_str());
+  dicom::add_source_references(source, seg->getCommonInstanceReference());
 
   DcmFileFormat file;
   DcmDataset& dataset = *file.getDataset();
@@ -487,10 +443,7 @@ WrittenSegmentation write_dicom_seg(const LabelMap& labels, const SeriesReferenc
   check(dataset.putAndInsertUint8Array(DCM_PixelData, bit_stream.data(),
                                        static_cast<unsigned long>(bit_stream.size())),
         "Pixel Data");
-  AtomicOutput output(path);
-  check_input(file.saveFile(output.temporary_path().c_str(), EXS_LittleEndianExplicit),
-              where + ": cannot write " + output.temporary_path().string());
-  output.commit();
+  dicom::save_derived_object(file, path, where);
   return written;
 }
 

@@ -18,7 +18,6 @@
 #include <string>
 #include <vector>
 
-#include "core/atomic_file.h"
 #include "dicom/codecs.h"
 #include "dicom/derived_object.h"
 #include "dicom/segmentation.h"
@@ -39,6 +38,9 @@ CodedConcept metabolic_volume() { return {"126032", "DCM", "Metabolic Volume"}; 
 CodedConcept total_lesion_glycolysis() { return {"126033", "DCM", "Total Lesion Glycolysis"}; }
 CodedConcept lesion_to_background_ratio() {
   return {"126039", "DCM", "Lesion to Background SUV Ratio"};
+}
+CodedConcept background_for_ratio() {
+  return {"126040", "DCM", "Background for Lesion to Background SUV Ratio"};
 }
 CodedConcept sum_of_segmented_voxels_method() {
   return {"126030", "DCM", "Sum of segmented voxel method for volume"};
@@ -200,6 +202,11 @@ WrittenReport write_measurement_report(const SeriesReference& source,
                   CMR_CID6147(coded_entry(*measurement.method))),
               what + " method");
       }
+      for (const auto& [modifier_name, modifier_value] : measurement.modifiers) {
+        check(measurements.getMeasurement().addModifier(coded_entry(modifier_name),
+                                                        coded_entry(modifier_value)),
+              what + " modifier " + modifier_name.meaning);
+      }
       ++written.measurement_count;
     }
     ++written.group_count;
@@ -238,14 +245,7 @@ WrittenReport write_measurement_report(const SeriesReference& source,
         "Series Instance UID");
   check(dataset.putAndInsertString(DCM_SOPInstanceUID, written.sop_instance_uid.c_str()),
         "SOP Instance UID");
-  AtomicOutput output(path);
-  const OFCondition saved =
-      file.saveFile(output.temporary_path().c_str(), EXS_LittleEndianExplicit);
-  if (saved.bad()) {
-    throw InvalidInputError(where + ": cannot write " + output.temporary_path().string() + ": " +
-                            saved.text());
-  }
-  output.commit();
+  dicom::save_derived_object(file, path, where);
   return written;
 }
 
@@ -325,6 +325,9 @@ MeasurementReport read_measurement_report(const std::filesystem::path& path) {
         if (measurement != nullptr && level > measurement_level && item.getCodeValuePtr()) {
           if (name.value == "121401") measurement->derivation = concept_of(*item.getCodeValuePtr());
           if (name.value == "370129005") measurement->method = concept_of(*item.getCodeValuePtr());
+          if (name.value != "121401" && name.value != "370129005") {
+            measurement->modifiers.emplace_back(name, concept_of(*item.getCodeValuePtr()));
+          }
         } else if (group != nullptr && name.value == "121071" && item.getCodeValuePtr()) {
           group->finding = concept_of(*item.getCodeValuePtr());
         }

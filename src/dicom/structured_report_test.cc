@@ -52,6 +52,12 @@ struct ReportFixture {
          sr_codes::sum_of_segmented_voxels_method()},
         {sr_codes::total_lesion_glycolysis(), 26.8125, sr_codes::ucum("g", "gram"), std::nullopt,
          std::nullopt},
+        {sr_codes::lesion_to_background_ratio(),
+         5.5,
+         sr_codes::ucum("{ratio}", "ratio"),
+         sr_codes::maximum(),
+         std::nullopt,
+         {{sr_codes::background_for_ratio(), {"10200004", "SCT", "Liver"}}}},
     };
     SrMeasurementGroup reference;
     reference.tracking_id = segments[1].tracking_id;
@@ -69,7 +75,7 @@ TEST(DicomSrTest, RoundTripGivesBackEveryGroupAndNumber) {
   const WrittenReport written =
       write_measurement_report(fixture.source.reference, fixture.seg_path, fixture.groups, path);
   EXPECT_EQ(written.group_count, 2U);
-  EXPECT_EQ(written.measurement_count, 6U);
+  EXPECT_EQ(written.measurement_count, 7U);
   EXPECT_EQ(written.sop_instance_uid.rfind("2.25.", 0), 0U);
 
   const MeasurementReport report = read_measurement_report(path);

@@ -23,6 +23,7 @@
 #include "pipeline/dicom_outputs.h"
 #include "pipeline/documents.h"
 #include "pipeline/organ_stage.h"
+#include "pipeline/radiomics_stage.h"
 #include "pipeline/stage_timer.h"
 #include "pipeline/store_stage.h"
 
@@ -643,7 +644,13 @@ void write_outputs(const AnalysisRequest& request, AnalysisResult& result,
       {"labels.json", &labels_sidecar},
       {"reference_regions.json", &regions},
   };
-  for (const auto& [name, contents] : documents) {
+  std::vector<std::pair<const char*, const std::string*>> files(std::begin(documents),
+                                                                std::end(documents));
+  if (request.radiomics) {
+    files.emplace_back("radiomics.csv", &result.radiomics_csv);
+    files.emplace_back("radiomics.json", &result.radiomics_json);
+  }
+  for (const auto& [name, contents] : files) {
     auto output = std::make_unique<AtomicOutput>(folder / name);
     std::ofstream stream(output->temporary_path(), std::ios::binary);
     stream << *contents;
@@ -745,6 +752,12 @@ void write_outputs(const AnalysisRequest& request, AnalysisResult& result,
       std::filesystem::remove(folder / name, ignored);
     }
   }
+  if (!request.radiomics) {
+    // Nor may features of an earlier run's lesions stay beside the new ones.
+    std::error_code ignored;
+    std::filesystem::remove(folder / "radiomics.csv", ignored);
+    std::filesystem::remove(folder / "radiomics.json", ignored);
+  }
 }
 
 std::string total_unit_of(const std::string& uptake) {
@@ -778,7 +791,18 @@ void store_stage(const AnalysisRequest& request, AnalysisResult& result, const L
                             "ct", study.ct->header.series_description});
   }
   for (const LesionResult& lesion : result.lesions) {
-    store.lesions.push_back({lesion.label, lesion.name, lesion.organ, &lesion.metrics});
+    pipeline_internal::StoreLesion row;
+    row.label = lesion.label;
+    row.name = lesion.name;
+    row.organ = lesion.organ;
+    row.metrics = &lesion.metrics;
+    if (lesion.radiomics) {
+      row.radiomics_variant = "radiomics:" + lesion.radiomics->settings_name;
+      for (const radiomics::Feature& feature : lesion.radiomics->features) {
+        row.radiomics_features.emplace_back(feature.tag, feature.value);
+      }
+    }
+    store.lesions.push_back(std::move(row));
   }
   store.patient = result.patient;
   store.uptake_unit = result.unit_label;
@@ -1024,6 +1048,17 @@ AnalysisResult analyze_study(const AnalysisRequest& request) {
   if (result.lesions.empty()) {
     result.warnings.push_back("no lesion found with " + result.method + " (minimum volume " +
                               std::to_string(request.min_volume_ml) + " mL)");
+  }
+
+  if (request.radiomics) {
+    {
+      StageTimer timer(&result.timings, "radiomics");
+      std::vector<const Mask*> region_masks;
+      for (const MaskRegion& region : mask_regions) region_masks.push_back(&region.mask);
+      pipeline_internal::radiomics_stage(request, study.image, region_masks, result);
+    }
+    result.radiomics_json = pipeline_internal::radiomics_json(request, result);
+    result.radiomics_csv = pipeline_internal::radiomics_csv(request, result);
   }
 
   {

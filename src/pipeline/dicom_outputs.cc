@@ -25,6 +25,31 @@ void add_statistics(const UptakeStatistics& statistics, const MapQuantity& quant
   }
 }
 
+// Tumour-to-reference ratios: (126039, DCM) in {ratio}, the numerator statistic as Derivation
+// and the reference region as the (126040, DCM) "Background" modifier (interoperability.md §1.2).
+// Region codes: liver 10200004, spleen 78961009 and aorta 15825003 (the blood-pool cylinder lies
+// in the descending thoracic aorta) from the TotalSegmentator table of interoperability.md §3;
+// muscle (71616004, SCT, "Muscle") from its tissue-class table.
+void add_ratios(const TumourToBackgroundRatios& ratios,
+                std::vector<SrNumericMeasurement>& measurements) {
+  CodedConcept statistic = sr_codes::maximum();
+  if (ratios.numerator == RatioNumerator::kMean) statistic = sr_codes::mean();
+  if (ratios.numerator == RatioNumerator::kPeak) statistic = sr_codes::peak_value_within_roi();
+  const std::pair<const std::optional<double>*, CodedConcept> regions[] = {
+      {&ratios.liver, {"10200004", "SCT", "Liver"}},
+      {&ratios.blood_pool, {"15825003", "SCT", "Aorta"}},
+      {&ratios.spleen, {"78961009", "SCT", "Spleen"}},
+      {&ratios.muscle, {"71616004", "SCT", "Muscle"}},
+  };
+  for (const auto& [ratio, region] : regions) {
+    if (!*ratio) continue;
+    SrNumericMeasurement measurement{sr_codes::lesion_to_background_ratio(), **ratio,
+                                     sr_codes::ucum("{ratio}", "ratio"), statistic, std::nullopt};
+    measurement.modifiers.emplace_back(sr_codes::background_for_ratio(), region);
+    measurements.push_back(std::move(measurement));
+  }
+}
+
 }  // namespace
 
 MapQuantity map_quantity(SuvNormalization normalization) {
@@ -60,6 +85,7 @@ std::vector<SrMeasurementGroup> lesion_measurement_groups(
     group.measurements.push_back({sr_codes::metabolic_volume(), metrics.volume_ml,
                                   sr_codes::ucum("ml", "milliliter"), std::nullopt,
                                   sr_codes::sum_of_segmented_voxels_method()});
+    add_ratios(metrics.ratios, group.measurements);
     if (primary != SuvNormalization::kNone) {
       const bool per_area = primary == SuvNormalization::kBodySurfaceArea;
       group.measurements.push_back(

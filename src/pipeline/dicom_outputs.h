@@ -29,7 +29,8 @@ struct SegmentTracking {
 // One TID 1411 group per lesion that has a segment (`segments` by lesion label): on the primary
 // image SUVmax, SUVmean, SUVmin, SUVmedian, SD and "the" SUVpeak (the first peak variant); on the
 // SUL image, when measured, SULmax, SULmean and SULpeak; MTV (126032, ml, sum of segmented
-// voxels) and, for SUV images, TLG (126033, in g, or cm2 for SUVbsa).
+// voxels), for SUV images TLG (126033, in g, or cm2 for SUVbsa), and the tumour-to-reference
+// ratios that were measured (126039, {ratio}, the reference region as modifier 126040).
 std::vector<SrMeasurementGroup> lesion_measurement_groups(
     const AnalysisResult& result, SuvNormalization primary,
     std::optional<SuvNormalization> sul_normalization,

@@ -274,6 +274,7 @@ std::string lesions_json(const AnalysisRequest& request, const AnalysisResult& r
       request.blood_pool_centre_mm ? vec3_json(*request.blood_pool_centre_mm) : Json(nullptr);
   settings["ratio_numerator"] = ratio_numerator_name(request.ratio_numerator);
   settings["threads"] = request.threads;
+  settings["radiomics"] = request.radiomics ? Json(request.radiomics_config) : Json(nullptr);
   if (!request.extra_settings_json.empty()) {
     settings["command_line"] = Json::parse(request.extra_settings_json);
   }

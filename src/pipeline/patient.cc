@@ -27,6 +27,7 @@
 #include "oncotrace/version.h"
 #include "pipeline/organ_stage.h"
 #include "pipeline/stage_timer.h"
+#include "pipeline/store_stage.h"
 
 namespace oncotrace {
 namespace {
@@ -1062,6 +1063,44 @@ PatientResponse analyze_response(PatientRequest request, const ResponseOptions& 
   out.written_files = patient.written_files;
   out.written_files.push_back(request.output_dir / "response.json");
   out.written_files.push_back(request.output_dir / "response_changes.csv");
+  // The response series into the results store the studies went to (replacing the patient's
+  // previous series), unless the store is off or replaced by a hook.
+  if (request.analysis.store_results && !request.analysis.hooks.store) {
+    pipeline_internal::ResponseStoreRequest store;
+    store.db = request.analysis.db ? *request.analysis.db : request.output_dir / "oncotrace.db";
+    const PatientStudyResult& baseline = patient.studies.front();
+    if (baseline.analysis.loaded_study) {
+      store.patient_id = baseline.analysis.loaded_study->pet.header.patient_id;
+    }
+    if (store.patient_id.empty()) {
+      throw InvalidInputError("results store " + store.db.string() + ": the baseline study " +
+                              baseline.input.id +
+                              " has no PatientID (the store's key); response.json and "
+                              "response_changes.csv were written");
+    }
+    nlohmann::json inputs = nlohmann::json::array();
+    for (const PatientStudyResult& study : patient.studies) {
+      store.study_instance_uids.push_back(study.analysis.study_instance_uid);
+      inputs.push_back({{"id", study.input.id}, {"path", study.input.path.string()}});
+    }
+    store.report = &out.report;
+    for (const std::string& argument : request.arguments) {
+      store.command_line += (store.command_line.empty() ? "" : " ") + argument;
+    }
+    if (store.command_line.empty()) store.command_line = request.command;
+    store.settings_json = nlohmann::json::parse(out.report_json).at("options").dump();
+    store.inputs_json = inputs.dump();
+    try {
+      pipeline_internal::store_response(store);
+    } catch (const InvalidInputError& error) {
+      throw InvalidInputError(std::string(error.what()) +
+                              " (response.json and response_changes.csv were written)");
+    }
+    if (std::find(out.written_files.begin(), out.written_files.end(), store.db) ==
+        out.written_files.end()) {
+      out.written_files.push_back(store.db);
+    }
+  }
   return out;
 }
 

@@ -1,6 +1,8 @@
 // Default results-store stage of analyze_study() (see store_stage.h).
 #include "pipeline/store_stage.h"
 
+#include <cmath>
+
 #include "oncotrace/store.h"
 
 namespace oncotrace::pipeline_internal {
@@ -25,6 +27,10 @@ void store_study(const StoreRequest& request) {
     row.name = lesion.name;
     row.organ = lesion.organ;
     row.measurements = lesion_measurements(*lesion.metrics, units);
+    for (const auto& [tag, value] : lesion.radiomics_features) {
+      if (std::isfinite(value))
+        row.measurements.push_back({tag, value, "", lesion.radiomics_variant});
+    }
     results.lesions.push_back(std::move(row));
   }
   results.study_measurements = patient_measurements(request.patient, units);
@@ -53,6 +59,55 @@ void store_study(const StoreRequest& request) {
   results.provenance.suv_audit_json = request.suv_audit_json;
   ResultsStore store = ResultsStore::open(request.db);
   store.replace_study_results(results);
+}
+
+void store_response(const ResponseStoreRequest& request) {
+  const ResponseReport& report = *request.report;
+  PatientResponseResults results;
+  results.patient_id = request.patient_id;
+  for (size_t index = 0; index < report.timepoints.size(); ++index) {
+    const ResponseTimepoint& timepoint = report.timepoints[index];
+    StoredTimepoint row;
+    row.label = timepoint.label;
+    row.ordinal = static_cast<int>(index);
+    if (index < request.study_instance_uids.size()) {
+      row.study_instance_uid = request.study_instance_uids[index];
+    }
+    row.scan_date = timepoint.date;
+    row.days_since_baseline = timepoint.days_since_baseline;
+    row.cycles_completed = timepoint.cycles_completed;
+    row.cycle = timepoint.cycle;
+    row.cycle_day = timepoint.cycle_day;
+    row.tracer = timepoint.tracer;
+    row.uptake_time_min = timepoint.uptake_time_min;
+    results.timepoints.push_back(std::move(row));
+  }
+  for (const ResponseAssessment& assessment : report.assessments) {
+    results.responses.push_back({assessment.baseline_label, assessment.follow_up_label,
+                                 assessment.criterion, assessment.title, assessment.category,
+                                 assessment.category_text, assessment.decided_by,
+                                 response_assessment_json(assessment)});
+  }
+  const auto add_change = [&](const ResponseChangeTable& table, const std::string& lesion,
+                              const std::string& organ, const std::string& status,
+                              const QuantityChange& change) {
+    results.changes.push_back({table.baseline_label, table.follow_up_label, lesion, organ, status,
+                               change.quantity, change.unit, change.baseline, change.follow_up,
+                               change.absolute_change, change.percent_change});
+  };
+  for (const ResponseChangeTable& table : report.change_tables) {
+    for (const LesionChangeRow& row : table.lesions) {
+      for (const QuantityChange& change : row.changes) {
+        add_change(table, row.id, row.organ, row.status, change);
+      }
+    }
+    for (const QuantityChange& change : table.patient) add_change(table, "patient", "", "", change);
+  }
+  results.provenance.command_line = request.command_line;
+  results.provenance.settings_json = request.settings_json;
+  results.provenance.inputs_json = request.inputs_json;
+  ResultsStore store = ResultsStore::open(request.db);
+  store.replace_patient_response(results);
 }
 
 }  // namespace oncotrace::pipeline_internal

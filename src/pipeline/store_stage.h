@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "oncotrace/measure.h"
+#include "oncotrace/response.h"
 
 namespace oncotrace::pipeline_internal {
 
@@ -25,6 +27,11 @@ struct StoreLesion {
   uint16_t label = 0;
   std::string name, organ;
   const LesionMetrics* metrics = nullptr;
+  // IBSI radiomics features (tag, value), stored as measurements with quantity = tag, unit ""
+  // and variant = radiomics_variant ("radiomics:<settings name>"); undefined (NaN) values are
+  // not stored.
+  std::vector<std::pair<std::string, double>> radiomics_features;
+  std::string radiomics_variant;
 };
 struct StoreSeries {
   std::string uid, modality, tracer, role, description;
@@ -42,6 +49,19 @@ struct StoreRequest {
 // ResultsStore::open(db).replace_study_results(...): the study's rows replaced in one
 // transaction. Throws what the store throws.
 void store_study(const StoreRequest& request);
+
+// The response series of `oncotrace response`: one timepoint per ResponseReport timepoint (linked
+// to the study of the same index in study_instance_uids), one responses row per assessment, one
+// lesion_changes row per change-table entry (lesion rows, then the "patient" rows).
+struct ResponseStoreRequest {
+  std::filesystem::path db;
+  std::string patient_id;
+  std::vector<std::string> study_instance_uids;  // per timepoint
+  const ResponseReport* report = nullptr;
+  std::string command_line, settings_json, inputs_json;
+};
+// ResultsStore::open(db).replace_patient_response(...). Throws what the store throws.
+void store_response(const ResponseStoreRequest& request);
 
 }  // namespace oncotrace::pipeline_internal
 

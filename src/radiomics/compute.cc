@@ -3,6 +3,8 @@
 #include <array>
 #include <cmath>
 #include <numbers>
+#include <string>
+#include <tuple>
 
 #include "oncotrace/error.h"
 #include "oncotrace/radiomics.h"
@@ -95,16 +97,39 @@ std::vector<T> copy_region(const std::vector<T>& values, const Index3& size, con
   return region;
 }
 
-ProcessedRoi process(const ImageVolume& image, const Mask& roi, const RadiomicsSettings& settings,
-                     FeatureList& diagnostics) {
-  const Geometry& original = image.geometry;
-  const std::vector<double> values(image.values.begin(), image.values.end());
-  std::vector<uint8_t> original_mask(roi.values.size());
-  for (size_t v = 0; v < original_mask.size(); ++v) original_mask[v] = roi.values[v] != 0 ? 1 : 0;
-  if (settings.diagnostics) {
-    detail::add_image_diagnostics(original, values, "init_img", diagnostics);
+// The ROI on the original grid: a mask (non-zero = inside) or one label of a label map, and its
+// bounding box [low, high].
+struct OriginalRoi {
+  const uint8_t* mask = nullptr;
+  const uint16_t* labels = nullptr;
+  uint16_t label = 0;
+  Index3 low{0, 0, 0}, high{-1, -1, -1};
+  bool inside(size_t offset) const {
+    return mask != nullptr ? mask[offset] != 0 : labels[offset] == label;
   }
-  const auto [roi_low, roi_high] = bounding_box(original.size, original_mask);
+};
+
+// The ROI membership of the block [begin, begin + extent) of a grid of `size`.
+std::vector<uint8_t> roi_block(const OriginalRoi& roi, const Index3& size, const Index3& begin,
+                               const Index3& extent) {
+  std::vector<uint8_t> block(static_cast<size_t>(extent[0] * extent[1] * extent[2]), 0);
+  for (int64_t k = 0; k < extent[2]; ++k) {
+    for (int64_t j = 0; j < extent[1]; ++j) {
+      const auto from =
+          static_cast<size_t>(begin[0] + size[0] * (begin[1] + j + size[1] * (begin[2] + k)));
+      const auto to = static_cast<size_t>(extent[0] * (j + extent[1] * k));
+      for (int64_t i = 0; i < extent[0]; ++i) {
+        block[to + static_cast<size_t>(i)] = roi.inside(from + static_cast<size_t>(i)) ? 1 : 0;
+      }
+    }
+  }
+  return block;
+}
+
+ProcessedRoi process(const ImageVolume& image, const OriginalRoi& roi,
+                     const RadiomicsSettings& settings, FeatureList& diagnostics) {
+  const Geometry& original = image.geometry;
+  const Index3 roi_low = roi.low, roi_high = roi.high;
   if (roi_high[0] < roi_low[0]) {
     throw InvalidInputError("radiomics: the ROI mask is empty (" + original.describe() +
                             "); give a mask with at least one non-zero voxel");
@@ -136,15 +161,65 @@ ProcessedRoi process(const ImageVolume& image, const Mask& roi, const RadiomicsS
         static_cast<int64_t>(std::floor((high - samples[a].first) / samples[a].step)) + 1,
         mask_begin[a] + 1, grid.size[a]);
   }
+  // The region around the ROI (below): its box plus the local-intensity sphere's reach (and one
+  // voxel), or the reach of the filter when larger (the whole grid for Fourier-domain filters).
+  const double radius_mm = 10.0 * std::cbrt(3.0 / (4.0 * std::numbers::pi));
+  const std::optional<Index3> filter_reach = filter_reach_voxels(settings.filter, grid.spacing_mm);
+  Index3 margin{};
+  for (size_t a = 0; a < 3; ++a) {
+    margin[a] = std::max(static_cast<int64_t>(std::ceil(radius_mm / grid.spacing_mm[a])) + 1,
+                         filter_reach ? (*filter_reach)[a] : grid.size[a]);
+  }
+  // The original voxels read: the whole image for the diagnostics (whole-image statistics), the
+  // cubic spline (its coefficients depend on whole lines) and Fourier-domain filters; otherwise
+  // only the block that the largest possible region (the interpolated ROI's range [mask_begin,
+  // mask_end) plus the margin) reads, two voxels wider than the interpolation kernels need. The
+  // sample positions stay those of the whole grid, so the features are the same either way.
+  const bool whole_image =
+      settings.diagnostics || !filter_reach ||
+      (interpolation.enabled && (interpolation.image_method == InterpolationMethod::kCubicSpline ||
+                                 interpolation.mask_method == InterpolationMethod::kCubicSpline));
+  Index3 block_begin{0, 0, 0}, block_size = original.size;
+  if (!whole_image) {
+    for (size_t a = 0; a < 3; ++a) {
+      const int64_t first = std::max<int64_t>(0, mask_begin[a] - margin[a]);
+      const int64_t last = std::min<int64_t>(grid.size[a], mask_end[a] + margin[a]) - 1;
+      const double low = samples[a].first + static_cast<double>(first) * samples[a].step;
+      const double high = samples[a].first + static_cast<double>(last) * samples[a].step;
+      const int64_t begin = std::max<int64_t>(0, static_cast<int64_t>(std::floor(low)) - 2);
+      const int64_t end =
+          std::min<int64_t>(original.size[a], static_cast<int64_t>(std::ceil(high)) + 3);
+      block_begin[a] = begin;
+      block_size[a] = end - begin;
+    }
+  }
+  std::vector<double> values(static_cast<size_t>(block_size[0] * block_size[1] * block_size[2]));
+  for (int64_t k = 0; k < block_size[2]; ++k) {
+    for (int64_t j = 0; j < block_size[1]; ++j) {
+      const size_t from = original.offset(block_begin[0], block_begin[1] + j, block_begin[2] + k);
+      const auto to = static_cast<size_t>(block_size[0] * (j + block_size[1] * k));
+      std::copy_n(image.values.begin() + static_cast<std::ptrdiff_t>(from), block_size[0],
+                  values.begin() + static_cast<std::ptrdiff_t>(to));
+    }
+  }
+  const std::vector<uint8_t> original_mask = roi_block(roi, original.size, block_begin, block_size);
+  if (settings.diagnostics) {
+    detail::add_image_diagnostics(original, values, "init_img", diagnostics);
+  }
+  const auto shifted = [&](const Index3& index) {
+    return Index3{index[0] - block_begin[0], index[1] - block_begin[1], index[2] - block_begin[2]};
+  };
+
   std::vector<uint8_t> mask_region;
   if (interpolation.enabled) {
     const std::vector<double> mask_as_double(original_mask.begin(), original_mask.end());
     mask_region = threshold(
         detail::resample(mask_as_double, original.size, sub_samples(samples, mask_begin, mask_end),
-                         interpolation.mask_method),
+                         interpolation.mask_method, block_begin, block_size),
         interpolation.mask_partial_volume_threshold);
   } else {
-    mask_region = copy_region(original_mask, original.size, mask_begin, mask_end, uint8_t{0});
+    mask_region =
+        copy_region(original_mask, block_size, shifted(mask_begin), shifted(mask_end), uint8_t{0});
   }
   const Index3 mask_extent{mask_end[0] - mask_begin[0], mask_end[1] - mask_begin[1],
                            mask_end[2] - mask_begin[2]};
@@ -153,17 +228,10 @@ ProcessedRoi process(const ImageVolume& image, const Mask& roi, const RadiomicsS
     throw InvalidInputError("radiomics: the ROI is empty on the " + grid.describe() +
                             " grid after interpolation; use a finer spacing or a larger ROI");
   }
-  // The region: the ROI box plus the local-intensity sphere's reach (and one voxel), or the
-  // reach of the filter when larger (the whole grid for Fourier-domain filters).
-  const double radius_mm = 10.0 * std::cbrt(3.0 / (4.0 * std::numbers::pi));
-  const std::optional<Index3> filter_reach = filter_reach_voxels(settings.filter, grid.spacing_mm);
   Index3 begin{}, end{};
   for (size_t a = 0; a < 3; ++a) {
-    const auto margin =
-        std::max(static_cast<int64_t>(std::ceil(radius_mm / grid.spacing_mm[a])) + 1,
-                 filter_reach ? (*filter_reach)[a] : grid.size[a]);
-    begin[a] = std::max<int64_t>(0, mask_begin[a] + low[a] - margin);
-    end[a] = std::min<int64_t>(grid.size[a], mask_begin[a] + high[a] + 1 + margin);
+    begin[a] = std::max<int64_t>(0, mask_begin[a] + low[a] - margin[a]);
+    end[a] = std::min<int64_t>(grid.size[a], mask_begin[a] + high[a] + 1 + margin[a]);
   }
   processed.geometry = grid;
   processed.geometry.size = {end[0] - begin[0], end[1] - begin[1], end[2] - begin[2]};
@@ -171,8 +239,8 @@ ProcessedRoi process(const ImageVolume& image, const Mask& roi, const RadiomicsS
       static_cast<double>(begin[0]), static_cast<double>(begin[1]), static_cast<double>(begin[2])});
   processed.image = interpolation.enabled
                         ? detail::resample(values, original.size, sub_samples(samples, begin, end),
-                                           interpolation.image_method)
-                        : copy_region(values, original.size, begin, end, 0.0);
+                                           interpolation.image_method, block_begin, block_size)
+                        : copy_region(values, block_size, shifted(begin), shifted(end), 0.0);
   // Rounding (68QD): CT intensities are integers on the new grid too.
   if (settings.round_intensities) {
     for (double& value : processed.image) value = std::nearbyint(value);
@@ -185,7 +253,8 @@ ProcessedRoi process(const ImageVolume& image, const Mask& roi, const RadiomicsS
       uint8_t{0});
 
   if (settings.diagnostics) {
-    // The whole interpolated image is needed only for its diagnostic statistics.
+    // The whole interpolated image is needed only for its diagnostic statistics (the block is
+    // the whole image here).
     std::vector<double> whole =
         interpolation.enabled
             ? detail::resample(values, original.size, samples, interpolation.image_method)
@@ -250,17 +319,10 @@ std::optional<double> FeatureSet::value(std::string_view tag) const {
   return std::nullopt;
 }
 
-FeatureSet compute_features(const ImageVolume& image, const Mask& roi,
-                            const RadiomicsSettings& settings) {
-  if (!image.geometry.same_grid_as(roi.geometry)) {
-    throw InvalidInputError("radiomics: the mask grid (" + roi.geometry.describe() +
-                            ") differs from the image grid (" + image.geometry.describe() +
-                            "); resample the mask onto the image first");
-  }
-  if (image.values.size() != image.geometry.voxel_count() ||
-      roi.values.size() != roi.geometry.voxel_count()) {
-    throw InvalidInputError("radiomics: image or mask buffer size does not match its geometry");
-  }
+namespace {
+
+FeatureSet compute_roi_features(const ImageVolume& image, const OriginalRoi& roi,
+                                const RadiomicsSettings& settings) {
   const FeatureFamilies& requested = settings.families;
   if (settings.filter.kind != FilterKind::kNone &&
       (requested.morphology || requested.local_intensity || requested.intensity_histogram ||
@@ -335,6 +397,73 @@ FeatureSet compute_features(const ImageVolume& image, const Mask& roi,
   result.features = std::move(features.features());
   result.diagnostics = std::move(diagnostics.features());
   return result;
+}
+
+}  // namespace
+
+FeatureSet compute_features(const ImageVolume& image, const Mask& roi,
+                            const RadiomicsSettings& settings) {
+  if (!image.geometry.same_grid_as(roi.geometry)) {
+    throw InvalidInputError("radiomics: the mask grid (" + roi.geometry.describe() +
+                            ") differs from the image grid (" + image.geometry.describe() +
+                            "); resample the mask onto the image first");
+  }
+  if (image.values.size() != image.geometry.voxel_count() ||
+      roi.values.size() != roi.geometry.voxel_count()) {
+    throw InvalidInputError("radiomics: image or mask buffer size does not match its geometry");
+  }
+  OriginalRoi original;
+  original.mask = roi.values.data();
+  std::tie(original.low, original.high) = bounding_box(roi.geometry.size, roi.values);
+  return compute_roi_features(image, original, settings);
+}
+
+FeatureSet compute_features(const ImageVolume& image, const LabelMap& labels, uint16_t label,
+                            const Index3& box_lower, const Index3& box_upper,
+                            const RadiomicsSettings& settings) {
+  if (!image.geometry.same_grid_as(labels.geometry)) {
+    throw InvalidInputError("radiomics: the label map grid (" + labels.geometry.describe() +
+                            ") differs from the image grid (" + image.geometry.describe() +
+                            "); resample the label map onto the image first");
+  }
+  if (image.values.size() != image.geometry.voxel_count() ||
+      labels.values.size() != labels.geometry.voxel_count()) {
+    throw InvalidInputError(
+        "radiomics: image or label map buffer size does not match its "
+        "geometry");
+  }
+  if (label == 0) {
+    throw InvalidInputError("radiomics: label 0 is the background; give a lesion label >= 1");
+  }
+  const Index3& size = labels.geometry.size;
+  for (size_t a = 0; a < 3; ++a) {
+    if (box_lower[a] < 0 || box_upper[a] >= size[a] || box_upper[a] < box_lower[a]) {
+      throw InvalidInputError("radiomics: the box of label " + std::to_string(label) +
+                              " lies outside the " + labels.geometry.describe() + " grid");
+    }
+  }
+  OriginalRoi original;
+  original.labels = labels.values.data();
+  original.label = label;
+  original.low = size;
+  original.high = {-1, -1, -1};
+  for (int64_t k = box_lower[2]; k <= box_upper[2]; ++k) {
+    for (int64_t j = box_lower[1]; j <= box_upper[1]; ++j) {
+      for (int64_t i = box_lower[0]; i <= box_upper[0]; ++i) {
+        if (labels.values[labels.geometry.offset(i, j, k)] != label) continue;
+        const Index3 at{i, j, k};
+        for (size_t a = 0; a < 3; ++a) {
+          original.low[a] = std::min(original.low[a], at[a]);
+          original.high[a] = std::max(original.high[a], at[a]);
+        }
+      }
+    }
+  }
+  if (original.high[0] < original.low[0]) {
+    throw InvalidInputError("radiomics: label " + std::to_string(label) +
+                            " has no voxel in the given box; the ROI is empty");
+  }
+  return compute_roi_features(image, original, settings);
 }
 
 }  // namespace oncotrace::radiomics

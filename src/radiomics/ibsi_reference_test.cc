@@ -8,8 +8,10 @@
 #include <map>
 #include <sstream>
 
+#include "oncotrace/dicom.h"
 #include "oncotrace/nifti.h"
 #include "oncotrace/radiomics.h"
+#include "oncotrace/rtstruct.h"
 #include "oncotrace/source_dir.h"
 #include "radiomics/ibsi_reference.h"
 #include "testing/test_data.h"
@@ -22,26 +24,43 @@ using testing::Outcome;
 
 struct DataSet {
   std::string name;   // column name in docs/ibsi-compliance.md
-  std::string image;  // below ibsi1/
-  std::string mask;
+  std::string image;  // below ibsi1/: a NIfTI file, or a DICOM folder (with `roi`)
+  std::string mask;   // NIfTI label map, or RTSTRUCT file (with `roi`)
   std::string preset;
   std::string reference;  // below ibsi1/reference_values/
+  std::string roi;        // RTSTRUCT ROI name; empty for NIfTI inputs
 };
+
+// The DICOM CT (HU) and RTSTRUCT ROI "GTV-1" of the CT phantom, rasterised on the CT grid with
+// the centre-in-polygon rule (rtstruct.h), as `oncotrace radiomics` reads them.
+constexpr const char* kCtDicomImage = "ct_phantom/dicom/image";
+constexpr const char* kCtRtstruct = "ct_phantom/dicom/mask/DCM_RS_00060.dcm";
+constexpr const char* kCtRoi = "GTV-1";
 
 const std::vector<DataSet>& data_sets() {
   static const std::vector<DataSet> kSets{
       {"digital phantom", "digital_phantom/image/phantom.nii.gz",
-       "digital_phantom/mask/mask.nii.gz", "ibsi1-digital-phantom", "ibsi_1_dig_phantom.csv"},
+       "digital_phantom/mask/mask.nii.gz", "ibsi1-digital-phantom", "ibsi_1_dig_phantom.csv", ""},
       {"CT config A", "ct_phantom/nifti/image/phantom.nii.gz", "ct_phantom/nifti/mask/mask.nii.gz",
-       "ibsi1-config-a", "ibsi_1_chest_config_a.csv"},
+       "ibsi1-config-a", "ibsi_1_chest_config_a.csv", ""},
       {"CT config B", "ct_phantom/nifti/image/phantom.nii.gz", "ct_phantom/nifti/mask/mask.nii.gz",
-       "ibsi1-config-b", "ibsi_1_chest_config_b.csv"},
+       "ibsi1-config-b", "ibsi_1_chest_config_b.csv", ""},
       {"CT config C", "ct_phantom/nifti/image/phantom.nii.gz", "ct_phantom/nifti/mask/mask.nii.gz",
-       "ibsi1-config-c", "ibsi_1_chest_config_c.csv"},
+       "ibsi1-config-c", "ibsi_1_chest_config_c.csv", ""},
       {"CT config D", "ct_phantom/nifti/image/phantom.nii.gz", "ct_phantom/nifti/mask/mask.nii.gz",
-       "ibsi1-config-d", "ibsi_1_chest_config_d.csv"},
+       "ibsi1-config-d", "ibsi_1_chest_config_d.csv", ""},
       {"CT config E", "ct_phantom/nifti/image/phantom.nii.gz", "ct_phantom/nifti/mask/mask.nii.gz",
-       "ibsi1-config-e", "ibsi_1_chest_config_e.csv"},
+       "ibsi1-config-e", "ibsi_1_chest_config_e.csv", ""},
+      {"CT config A (DICOM)", kCtDicomImage, kCtRtstruct, "ibsi1-config-a",
+       "ibsi_1_chest_config_a.csv", kCtRoi},
+      {"CT config B (DICOM)", kCtDicomImage, kCtRtstruct, "ibsi1-config-b",
+       "ibsi_1_chest_config_b.csv", kCtRoi},
+      {"CT config C (DICOM)", kCtDicomImage, kCtRtstruct, "ibsi1-config-c",
+       "ibsi_1_chest_config_c.csv", kCtRoi},
+      {"CT config D (DICOM)", kCtDicomImage, kCtRtstruct, "ibsi1-config-d",
+       "ibsi_1_chest_config_d.csv", kCtRoi},
+      {"CT config E (DICOM)", kCtDicomImage, kCtRtstruct, "ibsi1-config-e",
+       "ibsi_1_chest_config_e.csv", kCtRoi},
   };
   return kSets;
 }
@@ -57,6 +76,20 @@ const std::pair<ImageVolume, Mask>& load(const std::filesystem::path& root, cons
   static std::map<std::string, std::pair<ImageVolume, Mask>> cache;
   const auto found = cache.find(set.image);
   if (found != cache.end()) return found->second;
+  if (!set.roi.empty()) {
+    const std::filesystem::path folder = root / set.image;
+    const DiscoveryResult discovery = discover_dicom(folder);
+    const ImageSeries series = load_series(select_series(discovery, "", folder.string()));
+    const StructureSet structure_set = read_rtstruct(root / set.mask);
+    RasterisationOptions options;
+    options.image_frame_of_reference_uid = series.header.frame_of_reference_uid;
+    for (const SliceRecord& slice : series.frames.front().slices) {
+      options.plane_positions_mm.push_back(slice.position_mm);
+    }
+    const ImageVolume& image = series.frames.front().image;
+    Mask mask = rasterise_roi(structure_set, set.roi, image.geometry, options);
+    return cache.emplace(set.image, std::make_pair(image, std::move(mask))).first->second;
+  }
   ImageVolume image = read_nifti(root / set.image);
   const Mask mask = mask_of(read_nifti_labels(root / set.mask));
   return cache.emplace(set.image, std::make_pair(std::move(image), mask)).first->second;
@@ -116,6 +149,32 @@ TEST(IbsiReference, CtConfigB) { expect_all_pass("CT config B"); }
 TEST(IbsiReference, CtConfigC) { expect_all_pass("CT config C"); }
 TEST(IbsiReference, CtConfigD) { expect_all_pass("CT config D"); }
 TEST(IbsiReference, CtConfigE) { expect_all_pass("CT config E"); }
+TEST(IbsiReference, CtConfigADicomRtstruct) { expect_all_pass("CT config A (DICOM)"); }
+TEST(IbsiReference, CtConfigBDicomRtstruct) { expect_all_pass("CT config B (DICOM)"); }
+TEST(IbsiReference, CtConfigCDicomRtstruct) { expect_all_pass("CT config C (DICOM)"); }
+TEST(IbsiReference, CtConfigDDicomRtstruct) { expect_all_pass("CT config D (DICOM)"); }
+TEST(IbsiReference, CtConfigEDicomRtstruct) { expect_all_pass("CT config E (DICOM)"); }
+
+// The RTSTRUCT rasterised on the DICOM grid has the voxel count of the NIfTI mask of the phantom
+// (125 256 voxels; radiomics-ibsi.md §2.2 allows a few boundary voxels of difference, there are
+// none), so both inputs describe the same ROI.
+TEST(IbsiReference, CtPhantomRtstructMaskMatchesTheNiftiMask) {
+  ONCOTRACE_REQUIRE_TEST_DATA(root, "ibsi1");
+  const auto& sets = data_sets();
+  const DataSet& nifti = sets[1];
+  const DataSet& dicom = sets[6];
+  ASSERT_TRUE(nifti.roi.empty() && !dicom.roi.empty());
+  const auto& [nifti_image, nifti_mask] = load(root, nifti);
+  const auto& [dicom_image, dicom_mask] = load(root, dicom);
+  size_t nifti_count = 0, dicom_count = 0;
+  for (const uint8_t v : nifti_mask.values) nifti_count += v;
+  for (const uint8_t v : dicom_mask.values) dicom_count += v;
+  EXPECT_EQ(nifti_count, 125256u);
+  std::cout << "CT phantom ROI: NIfTI mask " << nifti_count << " voxels, RTSTRUCT " << kCtRoi
+            << " rasterised " << dicom_count << " voxels\n";
+  EXPECT_EQ(dicom_count, nifti_count);
+  EXPECT_EQ(dicom_image.geometry.size, nifti_image.geometry.size);
+}
 
 // docs/ibsi-compliance.md is generated from these comparisons; the committed copy must match.
 // ONCOTRACE_UPDATE_DOCS=1 rewrites it.

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 namespace oncotrace::radiomics::detail {
 
@@ -169,13 +170,22 @@ void cubic_spline_coefficients(std::vector<double>& values, const Index3& size) 
 }  // namespace
 
 std::vector<double> resample(const std::vector<double>& values, const Index3& size,
-                             const std::array<AxisSamples, 3>& samples,
-                             InterpolationMethod method) {
+                             const std::array<AxisSamples, 3>& samples, InterpolationMethod method,
+                             const Index3& values_origin,
+                             const std::optional<Index3>& values_size) {
+  const Index3 source_size = values_size.value_or(size);
+  if (values.size() != static_cast<size_t>(source_size[0] * source_size[1] * source_size[2])) {
+    throw std::logic_error("radiomics resample: the value block does not match its size");
+  }
+  const bool whole_grid = values_origin == Index3{0, 0, 0} && source_size == size;
   // The spline coefficients depend on whole lines, so they are computed on the full volume;
   // the evaluation then reads only the block that the samples touch.
   std::vector<double> coefficients;
   const std::vector<double>* source = &values;
   if (method == InterpolationMethod::kCubicSpline) {
+    if (!whole_grid) {
+      throw std::logic_error("radiomics resample: the cubic spline needs the whole grid");
+    }
     coefficients = values;
     cubic_spline_coefficients(coefficients, size);
     source = &coefficients;
@@ -185,12 +195,17 @@ std::vector<double> resample(const std::vector<double>& values, const Index3& si
     const auto [first, last] = support_of(samples[axis], size[axis], method);
     low[axis] = first;
     block[axis] = last - first + 1;
+    if (first < values_origin[axis] || last >= values_origin[axis] + source_size[axis]) {
+      throw std::logic_error("radiomics resample: the value block misses voxels the samples read");
+    }
   }
   std::vector<double> current(static_cast<size_t>(block[0] * block[1] * block[2]));
   for (int64_t k = 0; k < block[2]; ++k) {
     for (int64_t j = 0; j < block[1]; ++j) {
       const auto from =
-          static_cast<size_t>(low[0] + size[0] * (low[1] + j + size[1] * (low[2] + k)));
+          static_cast<size_t>((low[0] - values_origin[0]) +
+                              source_size[0] * ((low[1] + j - values_origin[1]) +
+                                                source_size[1] * (low[2] + k - values_origin[2])));
       std::copy_n(source->begin() + static_cast<std::ptrdiff_t>(from), block[0],
                   current.begin() + static_cast<std::ptrdiff_t>(block[0] * (j + block[1] * k)));
     }

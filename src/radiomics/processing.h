@@ -5,6 +5,7 @@
 #define ONCOTRACE_RADIOMICS_PROCESSING_H_
 
 #include <array>
+#include <optional>
 #include <vector>
 
 #include "oncotrace/radiomics.h"
@@ -28,9 +29,15 @@ AxisSamples centre_aligned_samples(int64_t size, double spacing_mm, double new_s
 // Separable resampling of a volume at the given sample positions per axis (positions beyond the
 // grid take the nearest edge value). Cubic spline: the interpolating cubic B-spline (prefilter
 // with pole sqrt(3) - 2 and mirror boundaries [Unser M, IEEE Signal Process Mag 1999]).
-// Computed in double precision.
+// Computed in double precision. `values` holds the block of `values_size` voxels that starts at
+// `values_origin` of the grid of `size` (default: the whole grid); positions stay in whole-grid
+// numbering, so a block that contains every voxel the samples read gives the same result as the
+// whole grid. The cubic spline needs the whole grid (its coefficients depend on whole lines).
+// Throws std::logic_error when the block misses a voxel the samples read.
 std::vector<double> resample(const std::vector<double>& values, const Index3& size,
-                             const std::array<AxisSamples, 3>& samples, InterpolationMethod method);
+                             const std::array<AxisSamples, 3>& samples, InterpolationMethod method,
+                             const Index3& values_origin = {0, 0, 0},
+                             const std::optional<Index3>& values_size = std::nullopt);
 // The geometry of the resampled grid (same direction, origin at the first sample).
 Geometry resampled_geometry(const Geometry& geometry, const std::array<AxisSamples, 3>& samples);
 

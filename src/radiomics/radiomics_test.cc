@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numbers>
 #include <random>
 #include <set>
@@ -382,6 +383,223 @@ TEST(Writers, LongWideAndJson) {
   EXPECT_NE(json.find("\"value\": null"), std::string::npos);
   EXPECT_NE(json.find("\"ibsi_code\": \"Q4LE\""), std::string::npos);
   EXPECT_THROW(features_to_csv_wide({set}, {}), InternalError);
+}
+
+// A 48 x 40 x 36 image with noise and two ellipsoidal ROIs (labels 1 and 2), one in the middle
+// and one touching the image edge along i: the ROIs are much smaller than the image, so the
+// features are computed from the block around the ROI.
+std::pair<ImageVolume, LabelMap> two_lesion_study(unsigned seed) {
+  Geometry geometry;
+  geometry.size = {48, 40, 36};
+  geometry.spacing_mm = {2.6, 2.6, 2.0};
+  geometry.origin_mm = {-60.0, 10.0, 300.0};
+  ImageVolume image(geometry, 0.0f);
+  LabelMap labels(geometry, 0);
+  std::mt19937 random(seed);
+  std::normal_distribution<float> noise(0.0f, 0.4f);
+  for (int64_t k = 0; k < geometry.size[2]; ++k) {
+    for (int64_t j = 0; j < geometry.size[1]; ++j) {
+      for (int64_t i = 0; i < geometry.size[0]; ++i) {
+        const double x1 = (i - 22.0) / 4.2, y1 = (j - 19.0) / 3.4, z1 = (k - 17.0) / 5.1;
+        const double x2 = (i - 1.0) / 3.0, y2 = (j - 30.0) / 2.6, z2 = (k - 8.0) / 3.2;
+        const bool first = x1 * x1 + y1 * y1 + z1 * z1 <= 1.0;
+        const bool second = x2 * x2 + y2 * y2 + z2 * z2 <= 1.0;
+        image.at(i, j, k) = std::max(0.0f, (first    ? 6.0f
+                                            : second ? 4.0f
+                                                     : 1.0f) +
+                                               0.02f * static_cast<float>(k) + noise(random));
+        labels.at(i, j, k) = first ? 1 : (second ? 2 : 0);
+      }
+    }
+  }
+  return {image, labels};
+}
+
+Mask mask_of(const LabelMap& labels, uint16_t label) {
+  Mask mask(labels.geometry, 0);
+  for (size_t v = 0; v < mask.values.size(); ++v) mask.values[v] = labels.values[v] == label;
+  return mask;
+}
+
+void expect_identical(const FeatureSet& a, const FeatureSet& b, const std::string& what) {
+  ASSERT_EQ(a.features.size(), b.features.size()) << what;
+  for (size_t f = 0; f < a.features.size(); ++f) {
+    const double x = a.features[f].value, y = b.features[f].value;
+    EXPECT_EQ(a.features[f].tag, b.features[f].tag) << what;
+    if (std::isnan(x)) {
+      EXPECT_TRUE(std::isnan(y)) << what << " " << a.features[f].tag;
+    } else {
+      EXPECT_EQ(x, y) << what << " " << a.features[f].tag;
+    }
+  }
+}
+
+// Without diagnostics (and without cubic splines or Fourier filters) only the block around the
+// ROI is read; with diagnostics the whole image. Both give the same bytes, for masks and for
+// labels of a label map, for every interpolation that reads a block.
+TEST(ComputeFeatures, BlockAroundTheRoiGivesTheWholeImageFeatures) {
+  const auto [image, labels] = two_lesion_study(11);
+  std::vector<RadiomicsSettings> variants;
+  variants.push_back(radiomics_preset("pet-default"));
+  RadiomicsSettings nearest = radiomics_preset("pet-default");
+  nearest.interpolation.image_method = InterpolationMethod::kNearest;
+  nearest.interpolation.mask_method = InterpolationMethod::kNearest;
+  nearest.interpolation.spacing_mm = {2.0, 2.0, 2.0};
+  variants.push_back(nearest);
+  RadiomicsSettings native = radiomics_preset("pet-default");
+  native.interpolation.enabled = false;
+  variants.push_back(native);
+  RadiomicsSettings in_plane = radiomics_preset("pet-default");
+  in_plane.interpolation.in_plane_only = true;
+  in_plane.aggregation = {true, true, false};
+  variants.push_back(in_plane);
+  RadiomicsSettings mean_filter = radiomics_preset("ibsi2-phase2-2b");
+  mean_filter.resegmentation = {};
+  mean_filter.interpolation.spacing_mm = {2.0, 2.0, 2.0};
+  mean_filter.interpolation.image_method = InterpolationMethod::kLinear;
+  mean_filter.round_intensities = false;
+  variants.push_back(mean_filter);
+  for (RadiomicsSettings block : variants) {
+    for (const uint16_t label : {uint16_t{1}, uint16_t{2}}) {
+      const std::string what = block.name + " label " + std::to_string(label) +
+                               (block.interpolation.in_plane_only ? " in plane" : "");
+      const Mask mask = mask_of(labels, label);
+      block.diagnostics = false;
+      RadiomicsSettings whole = block;
+      whole.diagnostics = true;
+      const FeatureSet from_block = compute_features(image, mask, block);
+      expect_identical(compute_features(image, mask, whole), from_block, what);
+      // The label-map form, with a box larger than the ROI.
+      expect_identical(
+          compute_features(image, labels, label, Index3{0, 0, 0}, Index3{47, 39, 35}, block),
+          from_block, what + " (label map)");
+    }
+  }
+}
+
+TEST(ComputeFeatures, LabelMapFormRejectsBadLabelsAndBoxes) {
+  const auto [image, labels] = two_lesion_study(12);
+  const RadiomicsSettings settings = radiomics_preset("pet-default");
+  EXPECT_THROW(compute_features(image, labels, 0, Index3{0, 0, 0}, Index3{47, 39, 35}, settings),
+               InvalidInputError);
+  EXPECT_THROW(compute_features(image, labels, 1, Index3{0, 0, 0}, Index3{48, 39, 35}, settings),
+               InvalidInputError);
+  // A box that holds no voxel of label 1.
+  EXPECT_THROW(compute_features(image, labels, 1, Index3{0, 0, 0}, Index3{5, 5, 5}, settings),
+               InvalidInputError);
+  EXPECT_THROW(compute_features(image, labels, 3, Index3{0, 0, 0}, Index3{47, 39, 35}, settings),
+               InvalidInputError);
+}
+
+// Voxel-wise maps: the value at a voxel is the feature of its kernel neighbourhood (kernel
+// intersected with the ROI) computed by compute_features as an ROI of its own; both kernel shapes;
+// the same bytes for one and two threads; NaN outside the ROI.
+TEST(FeatureMaps, EachVoxelIsTheFeatureOfItsKernelAsAnRoi) {
+  const auto [image, labels] = two_lesion_study(13);
+  const Mask roi = mask_of(labels, 1);
+  RadiomicsSettings settings = radiomics_preset("pet-default");
+  settings.interpolation.enabled = false;
+  settings.discretisation = {DiscretisationMethod::kFixedBinNumber, 8, 0.0};
+  settings.aggregation = {false, true, true};
+  FeatureMapSettings map;
+  map.features = {"stat_mean", "stat_var", "cm_contrast_3D_comb", "cm_joint_entr_3D_avg",
+                  "cm_corr_2_5D_comb"};
+  map.kernel_radius_voxels = 2;
+  RadiomicsSettings direct = settings;
+  direct.families = {};
+  direct.families.morphology = direct.families.local_intensity = false;
+  direct.families.intensity_histogram = direct.families.intensity_volume_histogram = false;
+  direct.families.glrlm = direct.families.glszm = direct.families.gldzm = false;
+  direct.families.ngtdm = direct.families.ngldm = false;
+  direct.diagnostics = false;
+  const Geometry& grid = image.geometry;
+  for (const KernelShape shape : {KernelShape::kSphere, KernelShape::kCube}) {
+    map.kernel = shape;
+    std::vector<ImageVolume> maps, two_threads;
+    {
+      tbb::global_control threads(tbb::global_control::max_allowed_parallelism, 1);
+      maps = compute_feature_maps(image, roi, settings, map);
+    }
+    {
+      tbb::global_control threads(tbb::global_control::max_allowed_parallelism, 2);
+      two_threads = compute_feature_maps(image, roi, settings, map);
+    }
+    ASSERT_EQ(maps.size(), map.features.size());
+    for (size_t f = 0; f < maps.size(); ++f) {
+      ASSERT_EQ(maps[f].values.size(), two_threads[f].values.size());
+      EXPECT_EQ(std::memcmp(maps[f].values.data(), two_threads[f].values.data(),
+                            maps[f].values.size() * sizeof(float)),
+                0)
+          << map.features[f];
+    }
+    // The map covers the ROI's bounding box: i 18..26, j 16..22, k 12..22 for label 1.
+    const Geometry& box = maps.front().geometry;
+    const Vec3 first = box.origin_mm;
+    const Index3 low{static_cast<int64_t>(std::lround((first[0] - grid.origin_mm[0]) / 2.6)),
+                     static_cast<int64_t>(std::lround((first[1] - grid.origin_mm[1]) / 2.6)),
+                     static_cast<int64_t>(std::lround((first[2] - grid.origin_mm[2]) / 2.0))};
+    size_t checked = 0, outside = 0;
+    for (int64_t k = 0; k < box.size[2]; ++k) {
+      for (int64_t j = 0; j < box.size[1]; ++j) {
+        for (int64_t i = 0; i < box.size[0]; ++i) {
+          const Index3 at{low[0] + i, low[1] + j, low[2] + k};
+          if (roi.at(at[0], at[1], at[2]) == 0) {
+            EXPECT_TRUE(std::isnan(maps.front().at(i, j, k)));
+            ++outside;
+            continue;
+          }
+          if ((i + 3 * j + 7 * k) % 11 != 0) continue;  // a sample of the ROI voxels
+          Mask kernel(grid, 0);
+          const int64_t r = map.kernel_radius_voxels;
+          for (int64_t dk = -r; dk <= r; ++dk) {
+            for (int64_t dj = -r; dj <= r; ++dj) {
+              for (int64_t di = -r; di <= r; ++di) {
+                if (shape == KernelShape::kSphere && di * di + dj * dj + dk * dk > r * r) continue;
+                kernel.at(at[0] + di, at[1] + dj, at[2] + dk) =
+                    roi.at(at[0] + di, at[1] + dj, at[2] + dk);
+              }
+            }
+          }
+          const FeatureSet features = compute_features(image, kernel, direct);
+          for (size_t f = 0; f < maps.size(); ++f) {
+            const double expected = *features.value(map.features[f]);
+            const float value = maps[f].at(i, j, k);
+            if (std::isnan(expected)) {
+              EXPECT_TRUE(std::isnan(value)) << map.features[f];
+            } else {
+              EXPECT_EQ(value, static_cast<float>(expected))
+                  << map.features[f] << " at " << at[0] << "," << at[1] << "," << at[2];
+            }
+          }
+          ++checked;
+        }
+      }
+    }
+    EXPECT_GT(checked, 10u);
+    EXPECT_GT(outside, 0u);
+  }
+}
+
+TEST(FeatureMaps, RejectsUnknownTagsInterpolationAndBadRadii) {
+  const auto [image, labels] = two_lesion_study(14);
+  const Mask roi = mask_of(labels, 2);
+  RadiomicsSettings settings = radiomics_preset("pet-default");
+  FeatureMapSettings map;
+  map.features = {"stat_mean"};
+  EXPECT_THROW(compute_feature_maps(image, roi, settings, map),
+               InvalidInputError);  // interpolation
+  settings.interpolation.enabled = false;
+  EXPECT_EQ(compute_feature_maps(image, roi, settings, map).size(), 1u);
+  map.kernel_radius_voxels = 0;
+  EXPECT_THROW(compute_feature_maps(image, roi, settings, map), InvalidInputError);
+  map.kernel_radius_voxels = 1;
+  map.features = {"morph_volume"};
+  try {
+    compute_feature_maps(image, roi, settings, map);
+    FAIL() << "expected an error";
+  } catch (const InvalidInputError& error) {
+    EXPECT_NE(std::string(error.what()).find("cm_contrast_3D_comb"), std::string::npos);
+  }
 }
 
 }  // namespace

@@ -5,12 +5,92 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <memory>
+#include <regex>
+#include <string>
 
 #include "oncotrace/error.h"
 #include "oncotrace/report.h"
+#include "report/drawing.h"
 
 namespace oncotrace {
+namespace report_internal {
+
+// A round tick step giving about `wanted` intervals over `span`.
+double nice_step(double span, double wanted) {
+  const double raw = span / wanted;
+  const double power = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double multiple : {1.0, 2.0, 5.0, 10.0}) {
+    if (multiple * power >= raw) return multiple * power;
+  }
+  return 10.0 * power;
+}
+
+std::string number_text(double value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%g", std::fabs(value) < 1e-9 ? 0.0 : value);
+  return text;
+}
+
+void set_colour(cairo_t* cr, const Rgb& colour) {
+  cairo_set_source_rgb(cr, colour.red / 255.0, colour.green / 255.0, colour.blue / 255.0);
+}
+
+// Text with its reference point at (x, y): horizontal anchor 0 left, 0.5 centre, 1 right;
+// vertical anchor likewise from top to bottom.
+void draw_text(cairo_t* cr, const std::string& text, double x, double y, double anchor_x,
+               double anchor_y, double size, bool bold) {
+  cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL,
+                         bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size(cr, size);
+  cairo_text_extents_t extents;
+  cairo_text_extents(cr, text.c_str(), &extents);
+  cairo_move_to(cr, x - extents.x_bearing - anchor_x * extents.width,
+                y - extents.y_bearing - anchor_y * extents.height);
+  cairo_show_text(cr, text.c_str());
+}
+
+cairo_status_t append_to_string(void* closure, const unsigned char* data, unsigned int length) {
+  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+std::string render_png(int width, int height, const std::function<void(cairo_t*)>& draw) {
+  SurfacePtr surface(cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height),
+                     cairo_surface_destroy);
+  ContextPtr cr(cairo_create(surface.get()), cairo_destroy);
+  draw(cr.get());
+  cairo_surface_flush(surface.get());
+  std::string png;
+  const cairo_status_t status =
+      cairo_surface_write_to_png_stream(surface.get(), append_to_string, &png);
+  if (status != CAIRO_STATUS_SUCCESS) {
+    throw InternalError(std::string("cairo PNG encoding failed: ") +
+                        cairo_status_to_string(status));
+  }
+  return png;
+}
+
+std::string render_svg(int width, int height, const std::function<void(cairo_t*)>& draw) {
+  std::string svg;
+  SurfacePtr surface(cairo_svg_surface_create_for_stream(append_to_string, &svg, width, height),
+                     cairo_surface_destroy);
+  ContextPtr cr(cairo_create(surface.get()), cairo_destroy);
+  draw(cr.get());
+  cr.reset();
+  cairo_surface_finish(surface.get());
+  if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
+    throw InternalError(std::string("cairo SVG rendering failed: ") +
+                        cairo_status_to_string(cairo_surface_status(surface.get())));
+  }
+  // cairo numbers its surfaces per process ("surface269"): the same plot must give the same bytes.
+  static const std::regex kSurfaceId("surface[0-9]+");
+  return std::regex_replace(svg, kSurfaceId, "surface1");
+}
+
+}  // namespace report_internal
+
 namespace {
 
 // Margins and gaps of the figure layout, in figure pixels.
@@ -21,7 +101,6 @@ constexpr double kPanelGap = 84.0;      // the next panel's vertical ticks
 constexpr double kColourBarGap = 28.0;
 constexpr double kColourBarWidth = 18.0;
 constexpr double kMarginRight = 96.0;  // colour-bar tick labels and title
-constexpr const char* kFont = "DejaVu Sans";
 
 uint8_t to_byte(double value) {
   return static_cast<uint8_t>(std::clamp(std::lround(value), 0L, 255L));
@@ -50,8 +129,14 @@ Rgb pixel_colour(const FigurePanel& panel, const FigureStyle& style, size_t pixe
   return {mix(pet.red), mix(pet.green), mix(pet.blue)};
 }
 
-using SurfacePtr = std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)>;
-using ContextPtr = std::unique_ptr<cairo_t, decltype(&cairo_destroy)>;
+using report_internal::append_to_string;
+using report_internal::ContextPtr;
+using report_internal::draw_text;
+using report_internal::kFont;
+using report_internal::nice_step;
+using report_internal::number_text;
+using report_internal::set_colour;
+using report_internal::SurfacePtr;
 
 SurfacePtr panel_surface(const FigurePanel& panel, const FigureStyle& style) {
   const auto width = static_cast<int>(panel.pet.width);
@@ -87,40 +172,6 @@ SurfacePtr colour_bar_surface(PetColormap colormap) {
   }
   cairo_surface_mark_dirty(surface.get());
   return surface;
-}
-
-// A round tick step giving about `wanted` intervals over `span`.
-double nice_step(double span, double wanted) {
-  const double raw = span / wanted;
-  const double power = std::pow(10.0, std::floor(std::log10(raw)));
-  for (double multiple : {1.0, 2.0, 5.0, 10.0}) {
-    if (multiple * power >= raw) return multiple * power;
-  }
-  return 10.0 * power;
-}
-
-std::string number_text(double value) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%g", std::fabs(value) < 1e-9 ? 0.0 : value);
-  return text;
-}
-
-void set_colour(cairo_t* cr, const Rgb& colour) {
-  cairo_set_source_rgb(cr, colour.red / 255.0, colour.green / 255.0, colour.blue / 255.0);
-}
-
-// Text with its reference point at (x, y): horizontal anchor 0 left, 0.5 centre, 1 right;
-// vertical anchor likewise from top to bottom.
-void draw_text(cairo_t* cr, const std::string& text, double x, double y, double anchor_x,
-               double anchor_y, double size, bool bold = false) {
-  cairo_select_font_face(cr, kFont, CAIRO_FONT_SLANT_NORMAL,
-                         bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-  cairo_set_font_size(cr, size);
-  cairo_text_extents_t extents;
-  cairo_text_extents(cr, text.c_str(), &extents);
-  cairo_move_to(cr, x - extents.x_bearing - anchor_x * extents.width,
-                y - extents.y_bearing - anchor_y * extents.height);
-  cairo_show_text(cr, text.c_str());
 }
 
 // Text with a dark or light halo, legible on any image.
@@ -325,11 +376,6 @@ void draw_figure(cairo_t* cr, const std::vector<FigurePanel>& panels, const Figu
   draw_colour_bar(cr, layout, style, any_ct ? PetColormap::kHotIron : style.colormap);
 }
 
-cairo_status_t append_to_string(void* closure, const unsigned char* data, unsigned int length) {
-  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-  return CAIRO_STATUS_SUCCESS;
-}
-
 }  // namespace
 
 std::optional<PetColormap> parse_pet_colormap(const std::string& name) {
@@ -399,39 +445,15 @@ FigureLayout layout_figure(const std::vector<FigurePanel>& panels, const FigureS
 std::string render_figure_png(const std::vector<FigurePanel>& panels, const FigureStyle& style) {
   check_figure(panels, style);
   const FigureLayout layout = layout_figure(panels, style);
-  SurfacePtr surface(cairo_image_surface_create(CAIRO_FORMAT_RGB24, layout.width, layout.height),
-                     cairo_surface_destroy);
-  ContextPtr cr(cairo_create(surface.get()), cairo_destroy);
-  draw_figure(cr.get(), panels, style, layout);
-  cairo_surface_flush(surface.get());
-  std::string png;
-  const cairo_status_t status =
-      cairo_surface_write_to_png_stream(surface.get(), append_to_string, &png);
-  if (status != CAIRO_STATUS_SUCCESS) {
-    throw InternalError(std::string("cairo PNG encoding failed: ") +
-                        cairo_status_to_string(status));
-  }
-  return png;
+  return report_internal::render_png(layout.width, layout.height,
+                                     [&](cairo_t* cr) { draw_figure(cr, panels, style, layout); });
 }
 
 std::string render_figure_svg(const std::vector<FigurePanel>& panels, const FigureStyle& style) {
   check_figure(panels, style);
   const FigureLayout layout = layout_figure(panels, style);
-  std::string svg;
-  {
-    SurfacePtr surface(
-        cairo_svg_surface_create_for_stream(append_to_string, &svg, layout.width, layout.height),
-        cairo_surface_destroy);
-    ContextPtr cr(cairo_create(surface.get()), cairo_destroy);
-    draw_figure(cr.get(), panels, style, layout);
-    cr.reset();
-    cairo_surface_finish(surface.get());
-    if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
-      throw InternalError(std::string("cairo SVG rendering failed: ") +
-                          cairo_status_to_string(cairo_surface_status(surface.get())));
-    }
-  }
-  return svg;
+  return report_internal::render_svg(layout.width, layout.height,
+                                     [&](cairo_t* cr) { draw_figure(cr, panels, style, layout); });
 }
 
 }  // namespace oncotrace

@@ -65,10 +65,14 @@ std::string build_report_html(const std::filesystem::path& results_dir,
                               const ReportOptions& options) {
   using report_internal::ReportContext;
   const std::filesystem::path lesions_file = results_dir / "lesions.json";
+  if (!std::filesystem::exists(lesions_file) &&
+      std::filesystem::exists(results_dir / "response.json")) {
+    return report_internal::build_response_report_html(results_dir, options);
+  }
   if (!std::filesystem::exists(lesions_file)) {
     throw InvalidInputError(results_dir.string() +
-                            ": no lesions.json; RESULTS_DIR must be the output folder of "
-                            "oncotrace analyze");
+                            ": no lesions.json or response.json; RESULTS_DIR must be the output "
+                            "folder of oncotrace analyze or oncotrace response");
   }
   if (options.window_max && !(*options.window_max > 0.0)) {
     throw InvalidInputError("--suv-window " + std::to_string(*options.window_max) +

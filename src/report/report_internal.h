@@ -77,6 +77,15 @@ struct SectionSpec {
 // The sections in document order.
 const std::vector<SectionSpec>& report_sections();
 
+// A <figure> with the PNG embedded as a data URI, its alt text and caption.
+std::string figure_html(const std::string& png, const std::string& alt, const std::string& caption);
+
+// The report of an `oncotrace response` output folder (response.json): timepoints, assessments,
+// waterfall and trajectory plots, change table, warnings, provenance; a section appears only
+// when its data exists (build_report_html calls this for a folder without lesions.json).
+std::string build_response_report_html(const std::filesystem::path& response_dir,
+                                       const ReportOptions& options);
+
 // The whole HTML document: inline CSS, the title, the sections in order.
 std::string html_document(const std::string& title, const std::vector<Section>& sections);
 

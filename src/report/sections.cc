@@ -199,12 +199,6 @@ std::optional<Section> suv_audit_section(const ReportContext& context,
   return section;
 }
 
-std::string figure_html(const std::string& png, const std::string& alt,
-                        const std::string& caption) {
-  return "<figure><img alt=\"" + escape_html(alt) + "\" src=\"data:image/png;base64," +
-         base64_encode(png) + "\"><figcaption>" + escape_html(caption) + "</figcaption></figure>\n";
-}
-
 std::optional<Section> figures_section(const ReportContext& context, const std::filesystem::path&) {
   const StudyImages& images = context.images;
   Section section{"figures", "Maximum-intensity projections", ""};
@@ -415,6 +409,12 @@ std::optional<Section> provenance_section(const ReportContext& context,
 }
 
 }  // namespace
+
+std::string figure_html(const std::string& png, const std::string& alt,
+                        const std::string& caption) {
+  return "<figure><img alt=\"" + escape_html(alt) + "\" src=\"data:image/png;base64," +
+         base64_encode(png) + "\"><figcaption>" + escape_html(caption) + "</figcaption></figure>\n";
+}
 
 const std::vector<SectionSpec>& report_sections() {
   static const std::vector<SectionSpec> kSections = {

@@ -1,6 +1,7 @@
 // ResultsStore: opening (schema creation and version check) and the study-level write and reads.
 // docs/results-store.md describes the schema and the locking choices.
 #include <cmath>
+#include <map>
 #include <string>
 #include <utility>
 
@@ -26,9 +27,20 @@ using store::Database;
 using store::Statement;
 using store::Transaction;
 
+// Sets PRAGMA user_version and adds the schema_version row of `version`.
+void record_schema_version(Database& database, int version) {
+  database.execute("PRAGMA user_version = " + std::to_string(version));
+  Statement record(database,
+                   "INSERT INTO schema_version (version, applied_at, software_version) "
+                   "VALUES (?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?)");
+  record.bind(1, static_cast<int64_t>(version)).bind(2, version_string());
+  record.run();
+}
+
 // Creates the schema in an empty database, or checks the version of an existing one. Runs under
 // BEGIN IMMEDIATE, so that processes opening a new file at the same time create it once: the
-// first takes the write lock, the others wait (busy timeout) and then find version 1.
+// first takes the write lock, the others wait (busy timeout) and then find the current version.
+// An older version is migrated in the same transaction.
 int create_or_check_schema(Database& database) {
   Transaction transaction(database, Transaction::Mode::kWrite);
   const int64_t version = database.query_integer("PRAGMA user_version");
@@ -42,14 +54,11 @@ int create_or_check_schema(Database& database) {
                               " schema objects and no oncotrace schema version); give a new "
                               "file name");
     }
+    // A new store: version 1, then every migration, so that new and migrated stores agree.
     database.execute(store::kSchemaVersion1);
+    database.execute(store::kMigrationVersion1To2);
     database.execute("PRAGMA application_id = " + std::to_string(store::kApplicationId));
-    database.execute("PRAGMA user_version = " + std::to_string(kResultsStoreSchemaVersion));
-    Statement record(database,
-                     "INSERT INTO schema_version (version, applied_at, software_version) "
-                     "VALUES (?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?)");
-    record.bind(1, static_cast<int64_t>(kResultsStoreSchemaVersion)).bind(2, version_string());
-    record.run();
+    record_schema_version(database, kResultsStoreSchemaVersion);
     transaction.commit();
     return kResultsStoreSchemaVersion;
   }
@@ -67,8 +76,13 @@ int create_or_check_schema(Database& database) {
   if (version < 1) {
     throw InvalidInputError(where + ": invalid schema version " + std::to_string(version));
   }
+  if (version == 1) {
+    // Migration 1 -> 2 in this transaction: the version-1 rows stay as they are.
+    database.execute(store::kMigrationVersion1To2);
+    record_schema_version(database, 2);
+  }
   transaction.commit();
-  return static_cast<int>(version);
+  return kResultsStoreSchemaVersion;
 }
 
 // "YYYY-MM-DDTHH:MM:SS" from DICOM DA and TM (midnight when the time is absent), "" when the date
@@ -171,6 +185,28 @@ void insert_rows(Database& database, int64_t study_key, const StudyResults& resu
   insert_provenance.bind_text_or_null(6, provenance.suv_audit_json);
   insert_provenance.bind_text_or_null(7, provenance.created_at);
   insert_provenance.run();
+}
+
+Statement& bind_optional(Statement& statement, int index, const std::optional<double>& value,
+                         const std::string& what) {
+  if (!value) return statement.bind_null(index);
+  check_finite(*value, what);
+  return statement.bind(index, *value);
+}
+
+Statement& bind_optional(Statement& statement, int index, const std::optional<int>& value) {
+  if (!value) return statement.bind_null(index);
+  return statement.bind(index, static_cast<int64_t>(*value));
+}
+
+std::optional<double> column_optional_double(const Statement& statement, int column) {
+  if (statement.column_is_null(column)) return std::nullopt;
+  return statement.column_double(column);
+}
+
+std::optional<int> column_optional_int(const Statement& statement, int column) {
+  if (statement.column_is_null(column)) return std::nullopt;
+  return static_cast<int>(statement.column_integer(column));
 }
 
 }  // namespace
@@ -360,6 +396,206 @@ std::optional<StudyResults> ResultsStore::load_study_results(
     results.provenance = {provenance.column_text(0), provenance.column_text(1),
                           provenance.column_text(2), provenance.column_text(3),
                           provenance.column_text(4), provenance.column_text(5)};
+  }
+  snapshot.commit();
+  return results;
+}
+
+void ResultsStore::replace_patient_response(const PatientResponseResults& results) {
+  const std::string where = "results store " + path().string() + ": response series of patient " +
+                            results.patient_id + " not written (previous series kept): ";
+  if (results.patient_id.empty()) {
+    throw InvalidInputError("results store " + path().string() +
+                            ": a response series needs a Patient ID");
+  }
+  Database& database = connection_->database;
+  try {
+    Transaction transaction(database, Transaction::Mode::kWrite);
+    Statement patient(database,
+                      "INSERT INTO patients (patient_id) VALUES (?) ON CONFLICT (patient_id) DO "
+                      "NOTHING");
+    patient.bind(1, results.patient_id).run();
+    const int64_t patient_key = select_key(
+        database, "SELECT patient_key FROM patients WHERE patient_id = ?", results.patient_id);
+    // The previous series: responses and changes go with their timepoints (ON DELETE CASCADE),
+    // studies keep their rows (timepoint_key ON DELETE SET NULL).
+    for (const char* table : {"timepoints", "response_provenance"}) {
+      Statement erase(database, std::string("DELETE FROM ") + table + " WHERE patient_key = ?");
+      erase.bind(1, patient_key).run();
+    }
+
+    std::map<std::string, int64_t> timepoint_keys;
+    Statement timepoint(database,
+                        "INSERT INTO timepoints (patient_key, label, ordinal, study_key, "
+                        "study_instance_uid, scan_date, days_since_baseline, cycles_completed, "
+                        "cycle, cycle_day, tracer, uptake_time_min) VALUES (?, ?, ?, (SELECT "
+                        "study_key FROM studies WHERE study_instance_uid = ?), ?, ?, ?, ?, ?, ?, "
+                        "?, ?)");
+    Statement link(database, "UPDATE studies SET timepoint_key = ? WHERE study_instance_uid = ?");
+    for (const StoredTimepoint& item : results.timepoints) {
+      if (item.label.empty()) throw InvalidInputError("a timepoint without a label");
+      if (timepoint_keys.count(item.label) != 0) {
+        throw InvalidInputError("timepoint label '" + item.label + "' given twice");
+      }
+      const std::string what = "timepoint " + item.label;
+      timepoint.bind(1, patient_key)
+          .bind(2, item.label)
+          .bind(3, static_cast<int64_t>(item.ordinal));
+      timepoint.bind_text_or_null(4, item.study_instance_uid);
+      timepoint.bind_text_or_null(5, item.study_instance_uid);
+      timepoint.bind_text_or_null(6, item.scan_date);
+      bind_optional(timepoint, 7, item.days_since_baseline, what + " days_since_baseline");
+      bind_optional(timepoint, 8, item.cycles_completed);
+      bind_optional(timepoint, 9, item.cycle);
+      bind_optional(timepoint, 10, item.cycle_day);
+      timepoint.bind_text_or_null(11, item.tracer);
+      bind_optional(timepoint, 12, item.uptake_time_min, what + " uptake_time_min");
+      timepoint.run();
+      const int64_t key = database.last_insert_rowid();
+      timepoint_keys[item.label] = key;
+      if (!item.study_instance_uid.empty()) {
+        link.bind(1, key).bind(2, item.study_instance_uid).run();
+      }
+    }
+    const auto key_of = [&](const std::string& label, const std::string& what) {
+      const auto found = timepoint_keys.find(label);
+      if (found == timepoint_keys.end()) {
+        throw InvalidInputError(what + " names timepoint '" + label +
+                                "', which is not among the series' timepoints");
+      }
+      return found->second;
+    };
+
+    Statement response(database,
+                       "INSERT INTO responses (baseline_timepoint_key, follow_up_timepoint_key, "
+                       "criterion, title, category, category_text, decided_by, assessment_json) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const StoredResponse& item : results.responses) {
+      const std::string what = "response " + item.criterion + " at " + item.follow_up_label;
+      response.bind(1, key_of(item.baseline_label, what));
+      response.bind(2, key_of(item.follow_up_label, what));
+      response.bind(3, item.criterion).bind(4, item.title).bind(5, item.category);
+      response.bind_text_or_null(6, item.category_text).bind_text_or_null(7, item.decided_by);
+      response.bind(8, item.assessment_json);
+      response.run();
+    }
+
+    Statement change(database,
+                     "INSERT INTO lesion_changes (baseline_timepoint_key, follow_up_timepoint_key, "
+                     "lesion_id, organ, status, quantity, unit, baseline_value, follow_up_value, "
+                     "absolute_change, percent_change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const StoredLesionChange& item : results.changes) {
+      const std::string what =
+          "change of " + item.lesion_id + " " + item.quantity + " at " + item.follow_up_label;
+      change.bind(1, key_of(item.baseline_label, what));
+      change.bind(2, key_of(item.follow_up_label, what));
+      change.bind(3, item.lesion_id).bind_text_or_null(4, item.organ);
+      change.bind_text_or_null(5, item.status).bind(6, item.quantity).bind(7, item.unit);
+      bind_optional(change, 8, item.baseline, what);
+      bind_optional(change, 9, item.follow_up, what);
+      bind_optional(change, 10, item.absolute_change, what);
+      bind_optional(change, 11, item.percent_change, what);
+      change.run();
+    }
+
+    const ProvenanceRecord& provenance = results.provenance;
+    Statement insert_provenance(
+        database,
+        "INSERT INTO response_provenance (patient_key, software_version, command_line, "
+        "settings_json, inputs_json, created_at) VALUES (?, ?, ?, ?, ?, "
+        "COALESCE(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))");
+    insert_provenance.bind(1, patient_key);
+    insert_provenance.bind(
+        2, provenance.software_version.empty() ? version_string() : provenance.software_version);
+    insert_provenance.bind_text_or_null(3, provenance.command_line);
+    insert_provenance.bind_text_or_null(4, provenance.settings_json);
+    insert_provenance.bind_text_or_null(5, provenance.inputs_json);
+    insert_provenance.bind_text_or_null(6, provenance.created_at);
+    insert_provenance.run();
+    transaction.commit();
+  } catch (const Error& error) {
+    if (error.kind() == ErrorKind::kInternal) throw InternalError(where + error.what());
+    throw InvalidInputError(where + error.what());
+  }
+}
+
+std::optional<PatientResponseResults> ResultsStore::load_patient_response(
+    const std::string& patient_id) const {
+  Database& database = connection_->database;
+  Transaction snapshot(database, Transaction::Mode::kRead);
+  Statement provenance(database,
+                       "SELECT r.software_version, r.command_line, r.settings_json, "
+                       "r.inputs_json, r.created_at, p.patient_key FROM response_provenance r "
+                       "JOIN patients p ON p.patient_key = r.patient_key WHERE p.patient_id = ?");
+  provenance.bind(1, patient_id);
+  if (!provenance.step()) return std::nullopt;
+  PatientResponseResults results;
+  results.patient_id = patient_id;
+  results.provenance = {provenance.column_text(0),
+                        provenance.column_text(1),
+                        provenance.column_text(2),
+                        provenance.column_text(3),
+                        "",
+                        provenance.column_text(4)};
+  const int64_t patient_key = provenance.column_integer(5);
+
+  Statement timepoints(database,
+                       "SELECT label, ordinal, study_instance_uid, scan_date, "
+                       "days_since_baseline, cycles_completed, cycle, cycle_day, tracer, "
+                       "uptake_time_min FROM timepoints WHERE patient_key = ? "
+                       "ORDER BY ordinal, timepoint_key");
+  timepoints.bind(1, patient_key);
+  while (timepoints.step()) {
+    StoredTimepoint item;
+    item.label = timepoints.column_text(0);
+    item.ordinal = static_cast<int>(timepoints.column_integer(1));
+    item.study_instance_uid = timepoints.column_text(2);
+    item.scan_date = timepoints.column_text(3);
+    item.days_since_baseline = column_optional_double(timepoints, 4);
+    item.cycles_completed = column_optional_int(timepoints, 5);
+    item.cycle = column_optional_int(timepoints, 6);
+    item.cycle_day = column_optional_int(timepoints, 7);
+    item.tracer = timepoints.column_text(8);
+    item.uptake_time_min = column_optional_double(timepoints, 9);
+    results.timepoints.push_back(std::move(item));
+  }
+
+  Statement responses(database,
+                      "SELECT b.label, f.label, r.criterion, r.title, r.category, "
+                      "r.category_text, r.decided_by, r.assessment_json FROM responses r "
+                      "JOIN timepoints b ON b.timepoint_key = r.baseline_timepoint_key "
+                      "JOIN timepoints f ON f.timepoint_key = r.follow_up_timepoint_key "
+                      "WHERE f.patient_key = ? ORDER BY r.response_key");
+  responses.bind(1, patient_key);
+  while (responses.step()) {
+    results.responses.push_back({responses.column_text(0), responses.column_text(1),
+                                 responses.column_text(2), responses.column_text(3),
+                                 responses.column_text(4), responses.column_text(5),
+                                 responses.column_text(6), responses.column_text(7)});
+  }
+
+  Statement changes(database,
+                    "SELECT b.label, f.label, c.lesion_id, c.organ, c.status, c.quantity, c.unit, "
+                    "c.baseline_value, c.follow_up_value, c.absolute_change, c.percent_change "
+                    "FROM lesion_changes c "
+                    "JOIN timepoints b ON b.timepoint_key = c.baseline_timepoint_key "
+                    "JOIN timepoints f ON f.timepoint_key = c.follow_up_timepoint_key "
+                    "WHERE f.patient_key = ? ORDER BY c.lesion_change_key");
+  changes.bind(1, patient_key);
+  while (changes.step()) {
+    StoredLesionChange item;
+    item.baseline_label = changes.column_text(0);
+    item.follow_up_label = changes.column_text(1);
+    item.lesion_id = changes.column_text(2);
+    item.organ = changes.column_text(3);
+    item.status = changes.column_text(4);
+    item.quantity = changes.column_text(5);
+    item.unit = changes.column_text(6);
+    item.baseline = column_optional_double(changes, 7);
+    item.follow_up = column_optional_double(changes, 8);
+    item.absolute_change = column_optional_double(changes, 9);
+    item.percent_change = column_optional_double(changes, 10);
+    results.changes.push_back(std::move(item));
   }
   snapshot.commit();
   return results;

@@ -100,10 +100,14 @@ TEST(ResultsStoreTest, CreatesTheDocumentedSchema) {
   RawDatabase raw(path);
   EXPECT_EQ(raw.integer("PRAGMA user_version"), kResultsStoreSchemaVersion);
   EXPECT_EQ(raw.integer("PRAGMA application_id"), 0x4F4E4354);
-  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_version WHERE version = 1"), 1);
+  // A new store records the version it was created at.
+  EXPECT_EQ(raw.integer("SELECT count(*) FROM schema_version WHERE version = " +
+                        std::to_string(kResultsStoreSchemaVersion)),
+            1);
   for (const char* table :
        {"patients", "studies", "series", "lesions", "measurements", "study_measurements",
-        "reference_regions", "provenance", "timepoints", "cohorts", "cohort_members"}) {
+        "reference_regions", "provenance", "timepoints", "cohorts", "cohort_members", "responses",
+        "lesion_changes", "response_provenance"}) {
     EXPECT_EQ(raw.integer(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
                                       "AND name = '") +
                           table + "'"),
@@ -246,7 +250,9 @@ TEST(ResultsStoreTest, RefusesANewerSchemaVersion) {
     FAIL() << "expected UnsupportedDataError";
   } catch (const UnsupportedDataError& error) {
     const std::string message = error.what();
-    EXPECT_NE(message.find("schema version 7 is newer than version 1"), std::string::npos)
+    EXPECT_NE(message.find("schema version 7 is newer than version " +
+                           std::to_string(kResultsStoreSchemaVersion)),
+              std::string::npos)
         << message;
     EXPECT_NE(message.find(path.string()), std::string::npos) << message;
   }

@@ -130,4 +130,65 @@ CREATE TABLE cohort_members (
 CREATE INDEX cohort_members_by_patient ON cohort_members(patient_key);
 )sql";
 
+// Version 2: the response series of a patient (`oncotrace response`, docs/response.md). The
+// timepoints of version 1 gain the scan's details; responses hold one assessment per follow-up
+// and criterion, lesion_changes the criterion-independent change table (one row per follow-up,
+// lesion or "patient", and quantity), response_provenance how the series was computed. A
+// patient's series is replaced as a whole (ResultsStore::replace_patient_response).
+const char* const kMigrationVersion1To2 = R"sql(
+ALTER TABLE timepoints ADD COLUMN study_key INTEGER REFERENCES studies(study_key)
+  ON DELETE SET NULL;
+ALTER TABLE timepoints ADD COLUMN study_instance_uid TEXT;
+ALTER TABLE timepoints ADD COLUMN scan_date TEXT;
+ALTER TABLE timepoints ADD COLUMN days_since_baseline REAL;
+ALTER TABLE timepoints ADD COLUMN cycles_completed INTEGER;
+ALTER TABLE timepoints ADD COLUMN cycle INTEGER;
+ALTER TABLE timepoints ADD COLUMN cycle_day INTEGER;
+ALTER TABLE timepoints ADD COLUMN tracer TEXT;
+ALTER TABLE timepoints ADD COLUMN uptake_time_min REAL;
+CREATE INDEX timepoints_by_patient ON timepoints(patient_key, ordinal);
+
+CREATE TABLE responses (
+  response_key            INTEGER PRIMARY KEY,
+  baseline_timepoint_key  INTEGER NOT NULL REFERENCES timepoints(timepoint_key) ON DELETE CASCADE,
+  follow_up_timepoint_key INTEGER NOT NULL REFERENCES timepoints(timepoint_key) ON DELETE CASCADE,
+  criterion               TEXT NOT NULL,
+  title                   TEXT NOT NULL,
+  category                TEXT NOT NULL,
+  category_text           TEXT,
+  decided_by              TEXT,
+  assessment_json         TEXT NOT NULL,
+  UNIQUE (follow_up_timepoint_key, criterion)
+);
+CREATE INDEX responses_by_category ON responses(criterion, category);
+
+CREATE TABLE lesion_changes (
+  lesion_change_key       INTEGER PRIMARY KEY,
+  baseline_timepoint_key  INTEGER NOT NULL REFERENCES timepoints(timepoint_key) ON DELETE CASCADE,
+  follow_up_timepoint_key INTEGER NOT NULL REFERENCES timepoints(timepoint_key) ON DELETE CASCADE,
+  lesion_id               TEXT NOT NULL,
+  organ                   TEXT,
+  status                  TEXT,
+  quantity                TEXT NOT NULL,
+  unit                    TEXT NOT NULL,
+  baseline_value          REAL,
+  follow_up_value         REAL,
+  absolute_change         REAL,
+  percent_change          REAL,
+  UNIQUE (follow_up_timepoint_key, lesion_id, quantity)
+);
+CREATE INDEX lesion_changes_by_lesion ON lesion_changes(lesion_id, quantity);
+
+CREATE TABLE response_provenance (
+  response_provenance_key INTEGER PRIMARY KEY,
+  patient_key             INTEGER NOT NULL UNIQUE REFERENCES patients(patient_key)
+                            ON DELETE CASCADE,
+  software_version        TEXT NOT NULL,
+  command_line            TEXT,
+  settings_json           TEXT,
+  inputs_json             TEXT,
+  created_at              TEXT NOT NULL
+);
+)sql";
+
 }  // namespace oncotrace::store

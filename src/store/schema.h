@@ -14,6 +14,11 @@ inline constexpr int kApplicationId = 0x4F4E4354;
 // CREATE TABLE / CREATE INDEX statements of schema version 1, run in one transaction.
 extern const char* const kSchemaVersion1;
 
+// The statements that turn a version-1 schema into version 2 (response assessment: timepoint
+// details, responses, lesion changes, response provenance). A new store runs version 1 and then
+// this, so that a migrated store and a new one have the same schema.
+extern const char* const kMigrationVersion1To2;
+
 }  // namespace oncotrace::store
 
 #endif  // ONCOTRACE_STORE_SCHEMA_H_
