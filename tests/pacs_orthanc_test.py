@@ -264,6 +264,16 @@ def main():
             processes["listen"] = subprocess.Popen(listen, stdout=log, stderr=subprocess.STDOUT)
         wait_until(lambda: port_open(listener_port), 15, "the restarted listener's port",
                    processes["listen"])
+        # The listener's own outputs routed back to it (auto-routing PACS): stored, but they must
+        # not reopen the study. Then wait well past the 1 s quiet period, so that a study wrongly
+        # made pending (by the restart or by the results) would have been processed again.
+        command = [args.oncotrace, "send"] + [os.path.join(store, name) for name in sent] + [
+            "--to", "%s@127.0.0.1:%d" % (LISTENER_AET, listener_port)]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        if result.returncode != 0:
+            raise Failure("sending the results back to the listener: exit %d\n%s\n%s" % (
+                result.returncode, result.stdout, result.stderr))
+        time.sleep(3.0)
         processes["listen"].send_signal(signal.SIGTERM)
         try:
             code = processes["listen"].wait(timeout=10)
@@ -273,7 +283,8 @@ def main():
             raise Failure("oncotrace listen exited with %d after SIGTERM" % code)
         with open(os.path.join(store, "state", expected_study_uid + ".json")) as handle:
             if json.load(handle)["attempts"] != 1:
-                raise Failure("the restarted listener processed the done study again")
+                raise Failure("the restarted listener processed the done study again (after a "
+                              "restart and its own results sent back to it)")
         print("[%5.1f s] PASS" % (time.monotonic() - START))
         return 0
     except (Failure, subprocess.TimeoutExpired, OSError, KeyError, ValueError) as error:

@@ -82,6 +82,14 @@ StudyProcessor make_processor(const ListenFlags& flags, const std::vector<std::s
   return [analysis, threads = flags.threads, arguments](const StudyJob& job) {
     PatientRequest request;
     for (const StudyRecord& study : job.patient_studies) {
+      // The patient's other studies only once they were processed successfully: one still in
+      // its quiet period may be partial, a failed one is not analysable.
+      if (study.study_instance_uid != job.study.study_instance_uid &&
+          study.state != StudyState::kDone) {
+        spdlog::info("study {}: patient study {} left out (state {})", job.study.study_instance_uid,
+                     study.study_instance_uid, study_state_name(study.state));
+        continue;
+      }
       const std::filesystem::path incoming = job.store.study_incoming(study.study_instance_uid);
       std::error_code error;
       if (!std::filesystem::is_directory(incoming, error)) continue;

@@ -233,13 +233,20 @@ int write_feature_maps(const RadiomicsFlags& flags, const std::vector<std::strin
       "undefined; maps cover the ROI's bounding box (docs/radiomics.md)";
   document["files"] = files;
   document["provenance"] = provenance;
+  // Every map under a temporary name first, renamed together with the sidecar: a failure leaves
+  // no map without its provenance.
+  std::vector<std::unique_ptr<AtomicOutput>> map_outputs;
   for (size_t f = 0; f < volumes.size(); ++f) {
-    const std::filesystem::path path = folder / (stem + "_" + map.features[f] + extension);
-    write_nifti(path, volumes[f]);
-    std::printf("wrote %s\n", path.string().c_str());
+    map_outputs.push_back(
+        std::make_unique<AtomicOutput>(folder / (stem + "_" + map.features[f] + extension)));
+    write_nifti(map_outputs.back()->temporary_path(), volumes[f]);
   }
   const std::filesystem::path sidecar = folder / (stem + ".json");
   write_file_atomically(sidecar, document.dump(2) + "\n");
+  for (const auto& map_output : map_outputs) {
+    map_output->commit();
+    std::printf("wrote %s\n", map_output->destination().string().c_str());
+  }
   std::printf("wrote %s (%zu feature map%s of ROI '%s', kernel %s radius %d, settings %s)\n",
               sidecar.string().c_str(), volumes.size(), volumes.size() == 1 ? "" : "s",
               rois.front().name.c_str(), flags.kernel.c_str(), map.kernel_radius_voxels,

@@ -85,6 +85,10 @@ struct SeriesLoadOptions {
 // or pixel format), with messages naming the series and the files or slices concerned.
 ImageSeries load_series(const DiscoveredSeries& series, const SeriesLoadOptions& options = {});
 
+// True for a Parametric Map series (SOP Class 1.2.840.10008.5.1.4.1.1.30), e.g. oncotrace's own
+// suv.pm.dcm: a result with Modality PT/NM and pixels, never the study's acquired image.
+bool is_parametric_map(const SeriesHeader& header);
+
 // Convenience: discover below `path` and pick a series. With an empty `series_uid` the folder
 // must hold exactly one image series (else InvalidInputError listing the series and telling the
 // user to pass --series UID).

@@ -150,6 +150,11 @@ class StudyTracker {
 // C-STORE receiver (Storage SCP)
 
 // An instance the receiver stored.
+// SOP classes of analysis results rather than acquired images: Segmentation, Enhanced,
+// Comprehensive and Comprehensive 3D SR, Parametric Map. The listener stores them but they do not
+// make a study pending (see docs/pacs.md).
+bool is_result_sop_class(const std::string& sop_class_uid);
+
 struct StoredInstance {
   std::string study_instance_uid, series_instance_uid, sop_instance_uid, sop_class_uid;
   std::string patient_id, study_date;

@@ -21,6 +21,18 @@ void check(const OFCondition& status, const std::string& where, const std::strin
 
 }  // namespace
 
+CodeSequenceMacro code_macro(const CodedConcept& code) {
+  return CodeSequenceMacro(code.value.c_str(), code.scheme.c_str(), code.meaning.c_str());
+}
+
+CodedConcept coded_concept(CodeSequenceMacro& macro) {
+  OFString value, scheme, meaning;
+  macro.getCodeValue(value);
+  macro.getCodingSchemeDesignator(scheme);
+  macro.getCodeMeaning(meaning);
+  return {value.c_str(), scheme.c_str(), meaning.c_str()};
+}
+
 void copy_patient_and_study(const std::filesystem::path& source_file, DcmItem& dataset,
                             const std::string& where) {
   const std::unique_ptr<DcmFileFormat> source_instance = open_dicom_file(source_file);

@@ -24,6 +24,10 @@ class DcmFileFormat;
 
 namespace oncotrace::dicom {
 
+// A coded concept as a DCMTK Code Sequence Macro, and back.
+CodeSequenceMacro code_macro(const CodedConcept& code);
+CodedConcept coded_concept(CodeSequenceMacro& macro);
+
 // Copies the Patient and General Study attributes (Patient Name, ID, Issuer, Birth Date, Sex,
 // Patient Identity Removed, De-identification Method, Study ID, Accession Number, Referring
 // Physician, Study Description, Study Date and Time) verbatim from `source_file` into `dataset`;

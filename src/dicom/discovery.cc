@@ -108,6 +108,9 @@ bool is_image_series(const DiscoveredSeries& series) {
   for (const char* modality : kNonImageModalities) {
     if (series.header.modality == modality) return false;
   }
+  // A Parametric Map (e.g. oncotrace's suv.pm.dcm) has Modality PT and pixels but is a result,
+  // not an acquired image: it must not make a study folder ambiguous.
+  if (is_parametric_map(series.header)) return false;
   return series.has_pixel_data;
 }
 
@@ -123,6 +126,10 @@ std::string list_series(const std::vector<const DiscoveredSeries*>& series) {
 }
 
 }  // namespace
+
+bool is_parametric_map(const SeriesHeader& header) {
+  return header.sop_class_uid == "1.2.840.10008.5.1.4.1.1.30";
+}
 
 DiscoveryResult discover_dicom(const fs::path& root, const DiscoveryOptions& options) {
   std::error_code error;

@@ -42,17 +42,8 @@ void check(const OFCondition& status, const std::string& what) {
   if (status.bad()) throw InternalError("DICOM Parametric Map: " + what + ": " + status.text());
 }
 
-CodeSequenceMacro code_macro(const CodedConcept& code) {
-  return CodeSequenceMacro(code.value.c_str(), code.scheme.c_str(), code.meaning.c_str());
-}
-
-CodedConcept concept_of(CodeSequenceMacro& macro) {
-  OFString value, scheme, meaning;
-  macro.getCodeValue(value);
-  macro.getCodingSchemeDesignator(scheme);
-  macro.getCodeMeaning(meaning);
-  return {value.c_str(), scheme.c_str(), meaning.c_str()};
-}
+using dicom::code_macro;
+using dicom::coded_concept;
 
 void check_map(const ImageVolume& map, const SeriesReference& source, const MapQuantity& quantity,
                const std::string& where) {
@@ -311,14 +302,14 @@ DicomParametricMap read_parametric_map(const std::filesystem::path& path) {
     result.quantity.label = text.c_str();
     FGRealWorldValueMapping::RWVMItem item;
     if (item.read(*rwvm).good()) {
-      result.quantity.unit = concept_of(item.getMeasurementUnitsCode());
+      result.quantity.unit = coded_concept(item.getMeasurementUnitsCode());
       for (ContentItemMacro* definition : item.getEntireQuantityDefinitionSequence()) {
         CodeSequenceMacro* name = definition->getConceptNameCodeSequence();
         CodeSequenceMacro* value = definition->getConceptCodeSequence();
         if (name == nullptr || value == nullptr) continue;
-        const CodedConcept name_concept = concept_of(*name);
-        if (name_concept.value == "246205007") result.quantity.quantity = concept_of(*value);
-        if (name_concept.value == "370129005") result.quantity.method = concept_of(*value);
+        const CodedConcept name_concept = coded_concept(*name);
+        if (name_concept.value == "246205007") result.quantity.quantity = coded_concept(*value);
+        if (name_concept.value == "370129005") result.quantity.method = coded_concept(*value);
       }
     }
   }

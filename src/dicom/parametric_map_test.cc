@@ -10,6 +10,7 @@
 #include <string>
 
 #include "dicom/derived_test_support.h"
+#include "oncotrace/dicom.h"
 #include "oncotrace/dicom_pmap.h"
 #include "oncotrace/error.h"
 
@@ -97,6 +98,22 @@ TEST(DicomParametricMapTest, CarriesTheRealWorldValueMappingAndSourceContext) {
   ASSERT_TRUE(rwvm->findAndGetSequenceItem(DCM_MeasurementUnitsCodeSequence, unit, 0).good());
   unit->findAndGetOFString(DCM_CodeValue, value);
   EXPECT_EQ(value, "g/ml{SUVbw}");
+}
+
+// A map written beside its source (as after a PACS round trip) is a result, not a second PET
+// series: the folder still selects the PET without --series.
+TEST(DicomParametricMapTest, MapBesideItsSourceDoesNotMakeTheFolderAmbiguous) {
+  SyntheticSeries source;
+  const auto folder = source.folder.path() / "pet";
+  write_parametric_map(distinct_values(source.reference.grid), source.reference, suvbw_quantity(),
+                       folder / "suv.pm.dcm");
+  const DiscoveryResult discovery = discover_dicom(folder);
+  ASSERT_EQ(discovery.series.size(), 2U);
+  const DiscoveredSeries& selected = select_series(discovery, "", folder.string());
+  EXPECT_EQ(selected.header.series_instance_uid, source.reference.series_instance_uid);
+  size_t maps = 0;
+  for (const DiscoveredSeries& series : discovery.series) maps += is_parametric_map(series.header);
+  EXPECT_EQ(maps, 1U);
 }
 
 TEST(DicomParametricMapTest, ValidatesWithDciodvfy) {

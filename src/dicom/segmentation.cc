@@ -100,17 +100,8 @@ void check_input(const OFCondition& status, const std::string& what) {
   if (status.bad()) throw InvalidInputError(what + ": " + status.text());
 }
 
-CodeSequenceMacro code_macro(const CodedConcept& code) {
-  return CodeSequenceMacro(code.value.c_str(), code.scheme.c_str(), code.meaning.c_str());
-}
-
-CodedConcept coded_concept(CodeSequenceMacro& macro) {
-  OFString value, scheme, meaning;
-  macro.getCodeValue(value);
-  macro.getCodingSchemeDesignator(scheme);
-  macro.getCodeMeaning(meaning);
-  return {value.c_str(), scheme.c_str(), meaning.c_str()};
-}
+using dicom::code_macro;
+using dicom::coded_concept;
 
 DcmSegTypes::E_SegmentAlgoType dcmtk_algorithm_type(SegmentAlgorithmType type) {
   switch (type) {

@@ -80,6 +80,20 @@ class StoreLock {
 
 }  // namespace
 
+bool is_result_sop_class(const std::string& sop_class_uid) {
+  static constexpr const char* kResultClasses[] = {
+      "1.2.840.10008.5.1.4.1.1.66.4",   // Segmentation
+      "1.2.840.10008.5.1.4.1.1.88.22",  // Enhanced SR
+      "1.2.840.10008.5.1.4.1.1.88.33",  // Comprehensive SR
+      "1.2.840.10008.5.1.4.1.1.88.34",  // Comprehensive 3D SR
+      "1.2.840.10008.5.1.4.1.1.30",     // Parametric Map
+  };
+  for (const char* uid : kResultClasses) {
+    if (sop_class_uid == uid) return true;
+  }
+  return false;
+}
+
 std::vector<std::filesystem::path> dicom_files_below(const std::filesystem::path& folder) {
   std::vector<std::filesystem::path> outputs;
   std::error_code error;
@@ -104,6 +118,10 @@ ListenerSummary run_listener(const ListenerOptions& options, const StudyProcesso
 
   ReceiverOptions receiver_options = options.receiver;
   receiver_options.on_stored = [&tracker](const StoredInstance& instance) {
+    // Results (SEG, SR, Parametric Map: what oncotrace itself sends) are stored but do not
+    // (re)open the study: when the destination routes our outputs back, the study must not be
+    // analysed again, which would send new objects and loop.
+    if (is_result_sop_class(instance.sop_class_uid)) return;
     tracker.note_instance(instance.study_instance_uid, instance.patient_id, instance.study_date,
                           Clock::now());
   };

@@ -47,5 +47,15 @@ TEST(AeTitle, ChecksLengthAndCharacters) {
   EXPECT_THROW(check_ae_title("A\tB", "--aet"), InvalidInputError);
 }
 
+// Results routed back to the listener must not reopen their study (no analysis loop).
+TEST(ResultSopClass, SegSrAndParametricMapAreResultsImagesAreNot) {
+  EXPECT_TRUE(is_result_sop_class("1.2.840.10008.5.1.4.1.1.66.4"));   // SEG
+  EXPECT_TRUE(is_result_sop_class("1.2.840.10008.5.1.4.1.1.88.22"));  // Enhanced SR
+  EXPECT_TRUE(is_result_sop_class("1.2.840.10008.5.1.4.1.1.30"));     // Parametric Map
+  EXPECT_FALSE(is_result_sop_class("1.2.840.10008.5.1.4.1.1.128"));   // PET Image
+  EXPECT_FALSE(is_result_sop_class("1.2.840.10008.5.1.4.1.1.2"));     // CT Image
+  EXPECT_FALSE(is_result_sop_class(""));
+}
+
 }  // namespace
 }  // namespace oncotrace

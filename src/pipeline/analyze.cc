@@ -87,7 +87,7 @@ LoadStage load_stage(const AnalysisRequest& request) {
     std::vector<const DiscoveredSeries*> emission;
     std::vector<const DiscoveredSeries*> images;
     for (const DiscoveredSeries& series : discovery.series) {
-      if (!series.has_pixel_data) continue;
+      if (!series.has_pixel_data || is_parametric_map(series.header)) continue;
       images.push_back(&series);
       if (series.header.modality == "PT" || series.header.modality == "NM") {
         emission.push_back(&series);
@@ -673,11 +673,12 @@ void write_outputs(const AnalysisRequest& request, AnalysisResult& result,
     } else if (result.lesions.empty()) {
       result.warnings.push_back("lesions.seg.dcm not written: no lesion");
     } else {
-      std::set<uint16_t> present(result.labels.values.begin(), result.labels.values.end());
+      std::vector<size_t> label_voxels(65536, 0);
+      for (uint16_t value : result.labels.values) ++label_voxels[value];
       std::vector<SegmentDescription> segments;
       std::map<uint16_t, pipeline_internal::SegmentTracking> tracking;
       for (const LesionResult& lesion : result.lesions) {
-        if (present.count(lesion.label) == 0) continue;  // wholly overlapped by an earlier ROI
+        if (label_voxels[lesion.label] == 0) continue;  // wholly overlapped by an earlier ROI
         SegmentDescription segment;
         segment.label = lesion.label;
         segment.segment_label = lesion.name.substr(0, 64);
@@ -690,8 +691,19 @@ void write_outputs(const AnalysisRequest& request, AnalysisResult& result,
           segment.algorithm_type = SegmentAlgorithmType::kAutomatic;
           segment.algorithm_name = "oncotrace " + result.method;
         }
-        tracking[lesion.label] = {static_cast<uint16_t>(segments.size() + 1), segment.tracking_id,
-                                  segment.tracking_uid};
+        // A user ROI partly overlapped by an earlier one was measured whole but its segment holds
+        // only the voxels it won: the SR would attribute the numbers to the wrong voxels.
+        if (label_voxels[lesion.label] == lesion.metrics.voxel_count) {
+          tracking[lesion.label] = {static_cast<uint16_t>(segments.size() + 1), segment.tracking_id,
+                                    segment.tracking_uid};
+        } else if (request.write_sr) {
+          result.warnings.push_back("lesions.sr.dcm: no measurement group for " + lesion.name +
+                                    ": it overlaps an "
+                                    "earlier ROI, so its segment (" +
+                                    std::to_string(label_voxels[lesion.label]) +
+                                    " voxels) is not the region measured (" +
+                                    std::to_string(lesion.metrics.voxel_count) + " voxels)");
+        }
         segments.push_back(std::move(segment));
       }
       const SeriesReference reference = series_reference(study.pet);
@@ -700,7 +712,11 @@ void write_outputs(const AnalysisRequest& request, AnalysisResult& result,
       options.content_label = "LESIONS";
       seg_out = std::make_unique<AtomicOutput>(folder / "lesions.seg.dcm");
       write_dicom_seg(result.labels, reference, segments, seg_out->temporary_path(), options);
-      if (request.write_sr) {
+      if (request.write_sr && tracking.empty()) {
+        result.warnings.push_back(
+            "lesions.sr.dcm not written: no lesion's segment is the region "
+            "it was measured on");
+      } else if (request.write_sr) {
         std::optional<SuvNormalization> sul_normalization;
         if (study.sul_plan) sul_normalization = study.sul_plan->normalization;
         SrWriteOptions sr_options;

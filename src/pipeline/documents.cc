@@ -128,6 +128,15 @@ std::string unit_label(SuvNormalization normalization) {
   }
 }
 
+Json software_provenance(const AnalysisRequest& request) {
+  Json provenance;
+  provenance["software"] = "oncotrace";
+  provenance["version"] = version_string();
+  provenance["command"] = request.command;
+  provenance["arguments"] = request.arguments;
+  return provenance;
+}
+
 std::string lesions_json(const AnalysisRequest& request, const AnalysisResult& result,
                          const LoadedStudy& study) {
   Json document;
@@ -241,11 +250,7 @@ std::string lesions_json(const AnalysisRequest& request, const AnalysisResult& r
   }
   document["warnings"] = result.warnings;
 
-  Json provenance;
-  provenance["software"] = "oncotrace";
-  provenance["version"] = version_string();
-  provenance["command"] = request.command;
-  provenance["arguments"] = request.arguments;
+  Json provenance = software_provenance(request);
   Json inputs;
   inputs["study"] = request.study.string();
   inputs["series_instance_uid"] = result.series_instance_uid;

@@ -4,6 +4,7 @@
 #ifndef ONCOTRACE_PIPELINE_DOCUMENTS_H_
 #define ONCOTRACE_PIPELINE_DOCUMENTS_H_
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "oncotrace/pipeline.h"
@@ -13,6 +14,9 @@ namespace oncotrace::pipeline_internal {
 // Unit of the primary image for column headers: "g/mL" (SUVbw, SUL, SUVibw), "cm2/mL" (SUVbsa),
 // "Bq/mL" (none).
 std::string unit_label(SuvNormalization normalization);
+
+// The head of every provenance block an analysis writes: software, version, command, arguments.
+nlohmann::ordered_json software_provenance(const AnalysisRequest& request);
 
 // lesions.json: study, units, segmentation, reference regions, lesions, patient summary,
 // warnings, provenance (software version, inputs, settings, SUV audit, peak variants and their

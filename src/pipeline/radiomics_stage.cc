@@ -1,5 +1,6 @@
 // The radiomics stage of analyze_study() (see radiomics_stage.h).
 #include "pipeline/radiomics_stage.h"
+#include "pipeline/documents.h"
 
 #include <tbb/parallel_for.h>
 
@@ -18,11 +19,7 @@ using Json = nlohmann::ordered_json;
 Json value_or_null(double value) { return std::isfinite(value) ? Json(value) : Json(); }
 
 Json radiomics_provenance(const AnalysisRequest& request, const AnalysisResult& result) {
-  Json provenance;
-  provenance["software"] = "oncotrace";
-  provenance["version"] = version_string();
-  provenance["command"] = request.command;
-  provenance["arguments"] = request.arguments;
+  Json provenance = software_provenance(request);
   Json inputs;
   inputs["study"] = request.study.string();
   inputs["study_instance_uid"] = result.study_instance_uid;

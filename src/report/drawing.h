@@ -32,9 +32,9 @@ void draw_text(cairo_t* cr, const std::string& text, double x, double y, double 
 // cairo write callback appending to a std::string (closure).
 cairo_status_t append_to_string(void* closure, const unsigned char* data, unsigned int length);
 
-// A width x height drawing encoded as PNG (RGB24), or as SVG with cairo's per-process surface
-// numbers ("surface269") replaced by "surface1", so that the same drawing gives the same bytes.
-// Throw InternalError when cairo fails.
+// A width x height drawing encoded as PNG (RGB24), or as SVG with cairo's per-process ids
+// ("surface269", "image12") renumbered in order of first appearance, so that the same drawing
+// gives the same bytes. Throw InternalError when cairo fails.
 std::string render_png(int width, int height, const std::function<void(cairo_t*)>& draw);
 std::string render_svg(int width, int height, const std::function<void(cairo_t*)>& draw);
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <memory>
 #include <regex>
 #include <string>
@@ -84,9 +85,28 @@ std::string render_svg(int width, int height, const std::function<void(cairo_t*)
     throw InternalError(std::string("cairo SVG rendering failed: ") +
                         cairo_status_to_string(cairo_surface_status(surface.get())));
   }
-  // cairo numbers its surfaces per process ("surface269"): the same plot must give the same bytes.
-  static const std::regex kSurfaceId("surface[0-9]+");
-  return std::regex_replace(svg, kSurfaceId, "surface1");
+  // cairo numbers surfaces and images per process ("surface269", "image12"): each id is
+  // renumbered in order of first appearance, so the same drawing gives the same bytes and
+  // distinct ids stay distinct.
+  static const std::regex kPerProcessId("(surface|image|source)([0-9]+)");
+  std::map<std::string, std::string> renumbered;
+  std::map<std::string, int> next_number;
+  std::string out;
+  out.reserve(svg.size());
+  auto position = svg.cbegin();
+  for (std::sregex_iterator match(svg.begin(), svg.end(), kPerProcessId), end; match != end;
+       ++match) {
+    out.append(position, svg.cbegin() + match->position());
+    const std::string id = match->str();
+    auto [found, inserted] = renumbered.try_emplace(id);
+    if (inserted) {
+      found->second = match->str(1) + std::to_string(++next_number[match->str(1)]);
+    }
+    out += found->second;
+    position = svg.cbegin() + match->position() + match->length();
+  }
+  out.append(position, svg.cend());
+  return out;
 }
 
 }  // namespace report_internal

@@ -429,9 +429,13 @@ void ResultsStore::replace_patient_response(const PatientResponseResults& result
                         "INSERT INTO timepoints (patient_key, label, ordinal, study_key, "
                         "study_instance_uid, scan_date, days_since_baseline, cycles_completed, "
                         "cycle, cycle_day, tracer, uptake_time_min) VALUES (?, ?, ?, (SELECT "
-                        "study_key FROM studies WHERE study_instance_uid = ?), ?, ?, ?, ?, ?, ?, "
-                        "?, ?)");
-    Statement link(database, "UPDATE studies SET timepoint_key = ? WHERE study_instance_uid = ?");
+                        "study_key FROM studies WHERE study_instance_uid = ? AND patient_key = "
+                        "?), ?, ?, ?, ?, ?, ?, ?, ?)");
+    // A study is linked only when it is this patient's (the same UID stored under another
+    // PatientID is another patient's record).
+    Statement link(database,
+                   "UPDATE studies SET timepoint_key = ? WHERE study_instance_uid = ? AND "
+                   "patient_key = ?");
     for (const StoredTimepoint& item : results.timepoints) {
       if (item.label.empty()) throw InvalidInputError("a timepoint without a label");
       if (timepoint_keys.count(item.label) != 0) {
@@ -442,19 +446,20 @@ void ResultsStore::replace_patient_response(const PatientResponseResults& result
           .bind(2, item.label)
           .bind(3, static_cast<int64_t>(item.ordinal));
       timepoint.bind_text_or_null(4, item.study_instance_uid);
-      timepoint.bind_text_or_null(5, item.study_instance_uid);
-      timepoint.bind_text_or_null(6, item.scan_date);
-      bind_optional(timepoint, 7, item.days_since_baseline, what + " days_since_baseline");
-      bind_optional(timepoint, 8, item.cycles_completed);
-      bind_optional(timepoint, 9, item.cycle);
-      bind_optional(timepoint, 10, item.cycle_day);
-      timepoint.bind_text_or_null(11, item.tracer);
-      bind_optional(timepoint, 12, item.uptake_time_min, what + " uptake_time_min");
+      timepoint.bind(5, patient_key);
+      timepoint.bind_text_or_null(6, item.study_instance_uid);
+      timepoint.bind_text_or_null(7, item.scan_date);
+      bind_optional(timepoint, 8, item.days_since_baseline, what + " days_since_baseline");
+      bind_optional(timepoint, 9, item.cycles_completed);
+      bind_optional(timepoint, 10, item.cycle);
+      bind_optional(timepoint, 11, item.cycle_day);
+      timepoint.bind_text_or_null(12, item.tracer);
+      bind_optional(timepoint, 13, item.uptake_time_min, what + " uptake_time_min");
       timepoint.run();
       const int64_t key = database.last_insert_rowid();
       timepoint_keys[item.label] = key;
       if (!item.study_instance_uid.empty()) {
-        link.bind(1, key).bind(2, item.study_instance_uid).run();
+        link.bind(1, key).bind(2, item.study_instance_uid).bind(3, patient_key).run();
       }
     }
     const auto key_of = [&](const std::string& label, const std::string& what) {
