@@ -21,6 +21,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <memory>
+#include <new>
 #include <set>
 #include <string>
 #include <vector>
@@ -131,12 +132,29 @@ WrittenParametricMap write_parametric_map(const ImageVolume& map, const SeriesRe
                                                               version_string().c_str());
   const ContentIdentificationMacro content("1", options.content_label.c_str(),
                                            options.content_description.c_str(), "");
-  OFvariant<OFCondition, DPMParametricMapIOD> created =
-      DPMParametricMapIOD::create<IODFloatingPointImagePixelModule>(
+  // DCMTK 3.6.7's emulated OFvariant: in the sanitizer build UBSan finds the variant's index out
+  // of range when the variant is destroyed after the map was filled (both for create()'s result
+  // and for getFrames()'s). The variants are therefore built in place and never destroyed; the
+  // map they hold is destroyed explicitly (MapOwner), which frees everything it owns.
+  using Created = OFvariant<OFCondition, DPMParametricMapIOD>;
+  alignas(Created) unsigned char created_storage[sizeof(Created)];
+  auto* created =
+      new (created_storage) Created(DPMParametricMapIOD::create<IODFloatingPointImagePixelModule>(
           options.modality.c_str(), std::to_string(options.series_number).c_str(), "1", rows,
-          columns, equipment, content, "VOLUME", "NONE", DPMTypes::CQ_RESEARCH);
-  if (OFCondition* failure = OFget<OFCondition>(&created)) check(*failure, "create");
-  DPMParametricMapIOD& pmap = *OFget<DPMParametricMapIOD>(&created);
+          columns, equipment, content, "VOLUME", "NONE", DPMTypes::CQ_RESEARCH));
+  if (OFCondition* failure = OFget<OFCondition>(created)) {
+    const OFCondition status = *failure;
+    failure->~OFCondition();
+    check(status, "create");
+  }
+  struct MapOwner {
+    DPMParametricMapIOD* map;
+    explicit MapOwner(DPMParametricMapIOD* owned) : map(owned) {}
+    MapOwner(const MapOwner&) = delete;
+    MapOwner& operator=(const MapOwner&) = delete;
+    ~MapOwner() { map->~DPMParametricMapIOD(); }
+  } owner(OFget<DPMParametricMapIOD>(created));
+  DPMParametricMapIOD& pmap = *owner.map;
 
   check(pmap.getPatient().setPatientID(source.patient_id.c_str()), "Patient ID");
   check(pmap.getPatient().setPatientName(source.patient_name.c_str()), "Patient Name");
@@ -179,8 +197,11 @@ WrittenParametricMap write_parametric_map(const ImageVolume& map, const SeriesRe
             "ImagePositionPatient"),
         "dimension index position");
 
-  DPMParametricMapIOD::FramesType frames = pmap.getFrames();
-  auto* float_frames = OFget<DPMParametricMapIOD::Frames<Float32>>(&frames);
+  // The frame accessor: built in place and never destroyed (see above); it only refers to `pmap`.
+  alignas(DPMParametricMapIOD::FramesType) unsigned char
+      frames_storage[sizeof(DPMParametricMapIOD::FramesType)];
+  auto* frames = new (frames_storage) DPMParametricMapIOD::FramesType(pmap.getFrames());
+  auto* float_frames = OFget<DPMParametricMapIOD::Frames<Float32>>(frames);
   if (float_frames == nullptr) throw InternalError(where + ": no Float32 frame access");
   const size_t plane_pixels = static_cast<size_t>(rows) * columns;
   std::vector<Float32> plane(plane_pixels);
