@@ -22,6 +22,7 @@
 #include <memory>
 #include <random>
 
+#include "bench_scratch.h"
 #include "oncotrace/dicom.h"
 #include "oncotrace/measure.h"
 #include "oncotrace/phantom.h"
@@ -33,20 +34,14 @@ namespace oncotrace {
 namespace {
 
 struct GeneratedStudy {
-  std::filesystem::path folder;
+  BenchScratchFolder scratch{"analyze"};
+  const std::filesystem::path& folder = scratch.path();
   PhantomResult phantom;
-  ~GeneratedStudy() {
-    std::error_code ignored;
-    std::filesystem::remove_all(folder, ignored);
-  }
 };
 
 const GeneratedStudy& wholebody_study() {
   static const std::unique_ptr<GeneratedStudy> study = [] {
     auto out = std::make_unique<GeneratedStudy>();
-    const char* base = std::getenv("ONCOTRACE_BENCH_DIR");
-    out->folder = std::filesystem::path(base ? base : std::filesystem::temp_directory_path()) /
-                  ("oncotrace-analyze-bench-" + std::to_string(std::random_device{}()));
     PhantomRequest request;
     request.kind = PhantomKind::kPatient;
     request.seed = 11;

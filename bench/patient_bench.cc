@@ -7,7 +7,8 @@
 // Reported per iteration (counters, seconds): each step of analyze_patient (analyze_studies,
 // registration, matching, measure_across_studies, writing). Goal: total < 20 s on 2 cores.
 // BM_ResponseWholeBodyTwoTimepoints: `response` on the FDG baseline and follow-up (issue 7;
-// goal < 10 s with registration; the phantom has two FDG timepoints).
+// goal < 10 s with registration; from study folders; three timepoints from analyze outputs:
+// bench/response_bench.cc).
 //
 //   build/bench/oncotrace_patient_bench --benchmark_repetitions=3
 #include <benchmark/benchmark.h>
@@ -18,6 +19,7 @@
 #include <memory>
 #include <random>
 
+#include "bench_scratch.h"
 #include "oncotrace/patient.h"
 #include "oncotrace/phantom.h"
 
@@ -25,20 +27,14 @@ namespace oncotrace {
 namespace {
 
 struct GeneratedPatient {
-  std::filesystem::path folder;
+  BenchScratchFolder scratch{"patient"};
+  const std::filesystem::path& folder = scratch.path();
   PhantomResult phantom;
-  ~GeneratedPatient() {
-    std::error_code ignored;
-    std::filesystem::remove_all(folder, ignored);
-  }
 };
 
 const GeneratedPatient& wholebody_patient() {
   static const std::unique_ptr<GeneratedPatient> patient = [] {
     auto out = std::make_unique<GeneratedPatient>();
-    const char* base = std::getenv("ONCOTRACE_BENCH_DIR");
-    out->folder = std::filesystem::path(base ? base : std::filesystem::temp_directory_path()) /
-                  ("oncotrace-patient-bench-" + std::to_string(std::random_device{}()));
     PhantomRequest request;
     request.kind = PhantomKind::kPatient;
     request.seed = 11;

@@ -8,13 +8,12 @@
 #include <benchmark/benchmark.h>
 #include <tbb/global_control.h>
 
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
 
+#include "bench_scratch.h"
 #include "oncotrace/phantom.h"
 #include "phantom/anatomy.h"
 #include "phantom/dicom_writer.h"
@@ -27,26 +26,9 @@ namespace {
 
 using namespace oncotrace;  // NOLINT(build/namespaces): benchmark file
 
-// Output below a fresh temporary folder, removed at exit.
-class ScratchFolder {
- public:
-  ScratchFolder() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("oncotrace_phantom_bench_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(path_);
-  }
-  ~ScratchFolder() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
-const ScratchFolder& scratch() {
-  static const ScratchFolder folder;
+// Output below a fresh scratch folder, removed at exit.
+const BenchScratchFolder& scratch() {
+  static const BenchScratchFolder folder("phantom", /*create=*/true);
   return folder;
 }
 

@@ -17,6 +17,7 @@
 #include "oncotrace/nifti.h"
 #include "oncotrace/phantom.h"
 #include "oncotrace/pipeline.h"
+#include "oncotrace/rtstruct.h"
 #include "phantom/anatomy.h"
 #include "phantom/scene.h"
 #include "testing/test_data.h"
@@ -316,6 +317,7 @@ TEST_F(AnalyzeSimulatedPatientTest, DefaultOrgansStoreAndSegWithoutAnExclusionMa
   request.output_dir = out.path() / "result";
   request.arguments = {"oncotrace", "analyze", "test"};
   request.write_suv_map = true;
+  request.write_rtstruct = true;
   const AnalysisResult result = analyze_study(request);
 
   // No detection in the physiological organs, every detection a truth lesion.
@@ -452,6 +454,46 @@ TEST_F(AnalyzeSimulatedPatientTest, DefaultOrgansStoreAndSegWithoutAnExclusionMa
         << lesion.name;
   }
 
+  // RT Structure Set: one ROI per lesion, whose contours rasterise (centre-in-polygon) to exactly
+  // the lesion's voxels on the PET grid.
+  const StructureSet structure_set = read_rtstruct(request.output_dir / "lesions.rtstruct.dcm");
+  ASSERT_EQ(structure_set.rois.size(), result.lesions.size());
+  EXPECT_EQ(structure_set.referenced_series_uids,
+            std::vector<std::string>{result.series_instance_uid});
+  RasterisationOptions rasterisation;
+  rasterisation.image_frame_of_reference_uid = structure_set.frame_of_reference_uid;
+  for (const LesionResult& lesion : result.lesions) {
+    const Mask mask =
+        rasterise_roi(structure_set, lesion.name, pet.frames[0].image.geometry, rasterisation);
+    size_t differences = 0;
+    for (size_t n = 0; n < mask.values.size(); ++n) {
+      differences += (mask.values[n] != 0) != (result.labels.values[n] == lesion.label);
+    }
+    EXPECT_EQ(differences, 0u) << lesion.name;
+  }
+
+  // The SEG given back as user masks (--masks lesions.seg.dcm): every segment is a region, so
+  // the same voxels and the same numbers.
+  AnalysisRequest from_seg = request;
+  from_seg.masks = request.output_dir / "lesions.seg.dcm";
+  from_seg.output_dir = out.path() / "from_seg";
+  from_seg.write_suv_map = false;
+  from_seg.write_rtstruct = false;
+  from_seg.db = out.path() / "from_seg.db";
+  const AnalysisResult remeasured = analyze_study(from_seg);
+  EXPECT_EQ(remeasured.segmentation, "masks");
+  ASSERT_EQ(remeasured.lesions.size(), result.lesions.size());
+  for (size_t l = 0; l < result.lesions.size(); ++l) {
+    EXPECT_EQ(remeasured.lesions[l].name, result.lesions[l].name);
+    EXPECT_EQ(remeasured.lesions[l].metrics.voxel_count, result.lesions[l].metrics.voxel_count);
+    EXPECT_EQ(remeasured.lesions[l].metrics.suv.max, result.lesions[l].metrics.suv.max);
+    EXPECT_EQ(remeasured.lesions[l].metrics.suv.mean, result.lesions[l].metrics.suv.mean);
+  }
+  from_seg.roi_names = {result.lesions.back().name};
+  EXPECT_EQ(analyze_study(from_seg).lesions.size(), 1u);
+  from_seg.roi_names = {"no such segment"};
+  EXPECT_THROW(analyze_study(from_seg), InvalidInputError);
+
   AnalysisRequest again = request;
   again.min_volume_ml = 1e6;  // nothing found now
   const AnalysisResult second = analyze_study(again);
@@ -463,6 +505,7 @@ TEST_F(AnalyzeSimulatedPatientTest, DefaultOrgansStoreAndSegWithoutAnExclusionMa
   // No lesion now: no SEG, and the one of the first run is removed.
   EXPECT_FALSE(std::filesystem::exists(request.output_dir / "lesions.seg.dcm"));
   EXPECT_FALSE(std::filesystem::exists(request.output_dir / "lesions.sr.dcm"));
+  EXPECT_FALSE(std::filesystem::exists(request.output_dir / "lesions.rtstruct.dcm"));
 }
 
 // 41 % of the lesion maximum, noise-free, 6 mm PSF, 4 mm voxels. Lesions in soft tissue of low

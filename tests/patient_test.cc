@@ -14,6 +14,9 @@
 
 #include "oncotrace/error.h"
 #include "oncotrace/phantom.h"
+#include "oncotrace/radiomics.h"
+#include "oncotrace/report.h"
+#include "oncotrace/store.h"
 #include "testing/test_data.h"
 
 namespace oncotrace {
@@ -56,7 +59,9 @@ class PatientPipelineTest : public ::testing::Test {
                                     {"her2", {{"ihc", {{"score", "1+"}}}}},
                                     {"er_percent", 90},
                                     {"location_lps_mm",
-                                     (*primary)["per_study"]["fdg_baseline"]["centre_lps_mm"]}}})}};
+                                     (*primary)["per_study"]["fdg_baseline"]["centre_lps_mm"]}}})},
+        // Staged without distant disease: the PET lesions in liver and bone upstage to cM1.
+        {"staging", {{"t", "cT2"}, {"n", "cN1"}, {"m", "cM0"}}}};
     const std::filesystem::path clinical_file = folder_->path() / "clinical.json";
     std::ofstream(clinical_file) << clinical.dump(2);
 
@@ -236,6 +241,65 @@ TEST_F(PatientPipelineTest, HeterogeneityPathologyAndOutputs) {
                                       "lesions.json"));
 }
 
+// The patient report (docs/report.md "Patient report") of the same output folder: every
+// section whose data exists, one projection figure per study and one heterogeneity figure per
+// receptor tracer, one row per patient lesion, and identifiers hidden with --anonymise.
+TEST_F(PatientPipelineTest, DistantLesionsGiveTheImagingSuspectedUpstaging) {
+  // The clinical file stages cT2 cN1 cM0; the baseline PET finds lesions in the liver and in bone
+  // (the truth holds two liver and two bone metastases), so the precision summary shows cM1 and
+  // stage IV, each finding naming its lesion; lymph-node lesions are left to the reader.
+  const json summary = json::parse(result_->clinical_summary_json);
+  const json& upstaging = summary["staging"]["imaging_upstaging"];
+  ASSERT_TRUE(upstaging.is_object()) << summary["staging"].dump(2);
+  EXPECT_TRUE(upstaging["changed"].get<bool>());
+  EXPECT_EQ(upstaging["tnm_before"], "cT2 cN1 cM0");
+  EXPECT_NE(upstaging["tnm_imaging_suspected"].get<std::string>().find("M1"), std::string::npos)
+      << upstaging.dump(2);
+  EXPECT_EQ(upstaging["anatomic_stage_imaging_suspected"]["stage"], "IV") << upstaging.dump(2);
+  std::set<std::string> organs;
+  for (const PatientLesion& lesion : result_->lesions) organs.insert(lesion.organ);
+  const std::string changes = upstaging["changes"].dump();
+  EXPECT_NE(changes.find("in liver"), std::string::npos) << changes;
+  EXPECT_GE(upstaging["distant_findings"].get<int>(), 2) << changes;
+  EXPECT_TRUE(organs.count("liver") == 1 && organs.count("bone") == 1);
+}
+
+TEST_F(PatientPipelineTest, PatientReportShowsStudiesFiguresLesionsAndHeterogeneity) {
+  const std::filesystem::path out = folder_->path() / "out";
+  const std::string html = build_report_html(out);
+  for (const char* id : {"patient-studies", "patient-images", "patient-lesions",
+                         "patient-heterogeneity", "patient-precision", "patient-provenance"}) {
+    EXPECT_NE(html.find(std::string("id=\"") + id + "\""), std::string::npos) << id;
+  }
+  const auto count = [&](const std::string& needle) {
+    size_t found = 0;
+    for (size_t at = html.find(needle); at != std::string::npos; at = html.find(needle, at + 1)) {
+      ++found;
+    }
+    return found;
+  };
+  // 3 studies' projections + 2 heterogeneity figures (FES/ER, 89Zr-trastuzumab/HER2).
+  EXPECT_EQ(count("<img alt="), 5u);
+  EXPECT_EQ(count("maximum-intensity projections\" src=\"data:image/png;base64,"), 3u);
+  EXPECT_EQ(count("<figure><img alt=\"FDG versus "), 2u);
+  EXPECT_EQ(html.find("projections not drawn"), std::string::npos);
+  // One row per patient lesion in the lesion table: each id appears in a first cell.
+  for (const PatientLesion& lesion : result_->lesions) {
+    EXPECT_NE(html.find("<tr><td>" + lesion.id + "</td>"), std::string::npos) << lesion.id;
+  }
+  EXPECT_NE(html.find("Research use only"), std::string::npos);
+  ReportOptions anonymous;
+  anonymous.anonymise = true;
+  const std::string hidden = build_report_html(out, anonymous);
+  EXPECT_EQ(hidden.find(out.string()), std::string::npos);  // no command line with paths
+  EXPECT_NE(hidden.find("hidden (--anonymise)"), std::string::npos);
+  // patient.json carries the compared FDG quantity the figure plots.
+  const json document = json::parse(result_->patient_json);
+  const json& avidity = document["lesions"][0]["fdg_avidity"];
+  EXPECT_EQ(avidity["metric"], "SULpeak");
+  EXPECT_TRUE(avidity["threshold"].is_number());
+}
+
 // Response: FDG baseline and follow-up (noise-free) of the simulated patient, whose follow-up has
 // a new liver lesion (PERCIST progression by a new lesion).
 TEST(PatientResponseTest, NewLesionMakesPercistProgression) {
@@ -302,6 +366,126 @@ TEST(PatientResponseTest, NewLesionMakesPercistProgression) {
   while (std::getline(changes, row)) new_rows += row.find(",new,") != std::string::npos ? 1 : 0;
   EXPECT_GT(new_rows, 0u);
   EXPECT_NE(response.report_json.find("\"PMD\""), std::string::npos);
+
+  // The breast primary is recognised without a primary lesion id (breast rule of the lesion
+  // organ, docs/organs.md §6): one breast lesion, at the truth position, used by TBCRC026 and
+  // PHERGain.
+  Vec3 primary_centre{0, 0, 0};
+  for (const json& lesion : truth["lesions"]) {
+    if (lesion["name"] == "primary_left_breast") {
+      primary_centre = vec(lesion["per_study"]["fdg_baseline"]["centre_lps_mm"]);
+    }
+  }
+  std::vector<const PatientLesion*> breast;
+  for (const PatientLesion& lesion : response.patient.lesions) {
+    if (lesion.organ == "breast") breast.push_back(&lesion);
+  }
+  ASSERT_EQ(breast.size(), 1u);
+  ASSERT_TRUE(breast[0]->per_study[0].centre_mm);
+  EXPECT_LT(distance(*breast[0]->per_study[0].centre_mm, primary_centre), 4.0);
+  for (const ResponseAssessment& assessment : response.report.assessments) {
+    if (assessment.criterion != "tbcrc026" && assessment.criterion != "phergain") continue;
+    EXPECT_EQ(assessment.decided_by.find("no breast lesion"), std::string::npos)
+        << assessment.criterion << ": " << assessment.decided_by;
+    if (assessment.criterion == "tbcrc026") {
+      EXPECT_TRUE(assessment.category == "reduction_ge_40" ||
+                  assessment.category == "reduction_lt_40")
+          << assessment.category << ": " << assessment.decided_by;
+    }
+  }
+
+  // The same series from the analyze output folders the run wrote: no re-analysis, the same
+  // response.json byte for byte; patient.json records the input kind.
+  PatientRequest from_outputs;
+  for (const PatientStudyResult& study : response.patient.studies) {
+    EXPECT_EQ(study.input_kind, PatientInputKind::kStudy);
+    PatientStudyInput input;
+    input.path = folder.path() / "out" / "studies" / study.input.id;
+    input.cycles_completed = study.input.cycles_completed;
+    from_outputs.studies.push_back(input);
+  }
+  from_outputs.output_dir = folder.path() / "from_outputs";
+  const PatientResponse again = analyze_response(from_outputs, ResponseOptions{});
+  EXPECT_EQ(again.report_json, response.report_json);
+  for (const PatientStudyResult& study : again.patient.studies) {
+    EXPECT_EQ(study.input_kind, PatientInputKind::kAnalysisOutput);
+  }
+  const json patient_document = json::parse(again.patient.patient_json);
+  EXPECT_EQ(patient_document["studies"][0]["input"], "analyze_output");
+  EXPECT_FALSE(std::filesystem::exists(folder.path() / "from_outputs" / "studies"));
+  // The study rows were copied from the first run's store.
+  const auto stored =
+      ResultsStore::open(folder.path() / "from_outputs" / "oncotrace.db")
+          .load_study_results(response.patient.studies[0].analysis.study_instance_uid);
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->lesions.size(), response.patient.studies[0].analysis.lesions.size());
+}
+
+// `patient --radiomics`: every study's lesions get the IBSI features of analyze's radiomics stage
+// (the same AnalysisRequest::radiomics path), written to studies/<id>/radiomics.json and .csv and
+// to the patient's results store. Two studies (FDG, FES) of the small simulated patient without
+// CT, already aligned (identity registration), to keep it fast.
+TEST(PatientRadiomicsTest, EachStudyGetsTheLesionFeaturesOfAnalyze) {
+  testing::TemporaryDirectory folder;
+  PhantomRequest phantom;
+  phantom.kind = PhantomKind::kPatient;
+  phantom.seed = 11;
+  phantom.grid = *phantom_grid_preset("small");
+  phantom.write_ct = false;
+  phantom.patient.studies.resize(2);  // fdg_baseline, fes_baseline
+  const PhantomResult generated = generate_phantom(phantom, folder.path() / "phantom");
+
+  PatientRequest request;
+  for (const PhantomStudyOutput& study : generated.studies) {
+    PatientStudyInput input;
+    input.path = study.emission_folder.parent_path();
+    request.studies.push_back(input);
+  }
+  request.registration.mode = RegistrationMode::kIdentity;
+  request.output_dir = folder.path() / "out";
+  request.analysis.use_organs = false;
+  request.analysis.radiomics = radiomics::radiomics_preset("pet-default");
+  request.analysis.radiomics_config = "pet-default";
+  const PatientResult result = analyze_patient(request);
+  ASSERT_EQ(result.studies.size(), 2u);
+
+  const radiomics::RadiomicsSettings settings = radiomics::radiomics_preset("pet-default");
+  for (const PatientStudyResult& study : result.studies) {
+    const AnalysisResult& analysis = study.analysis;
+    ASSERT_FALSE(analysis.lesions.empty()) << study.input.id;
+    ASSERT_NE(analysis.loaded_study, nullptr) << study.input.id;
+    size_t computed = 0;
+    for (const LesionResult& lesion : analysis.lesions) {
+      if (!lesion.radiomics) continue;
+      ++computed;
+      const IndexBox& box = lesion.metrics.box;
+      const radiomics::FeatureSet expected =
+          radiomics::compute_features(analysis.loaded_study->image, analysis.labels, lesion.label,
+                                      box.lower, box.upper, settings);
+      ASSERT_EQ(lesion.radiomics->features.size(), expected.features.size()) << lesion.name;
+      for (size_t f = 0; f < expected.features.size(); ++f) {
+        const double a = lesion.radiomics->features[f].value, b = expected.features[f].value;
+        EXPECT_TRUE(a == b || (std::isnan(a) && std::isnan(b)))
+            << study.input.id << " " << lesion.name << " " << expected.features[f].tag;
+      }
+    }
+    EXPECT_GT(computed, 0u) << study.input.id;
+
+    const std::filesystem::path study_folder = request.output_dir / "studies" / study.input.id;
+    ASSERT_TRUE(std::filesystem::exists(study_folder / "radiomics.csv")) << study.input.id;
+    std::ifstream stream(study_folder / "radiomics.json");
+    const json document = json::parse(stream);
+    EXPECT_EQ(document["settings_name"], "pet-default");
+    ASSERT_EQ(document["lesions"].size(), analysis.lesions.size());
+    const LesionResult& first = analysis.lesions.front();
+    if (first.radiomics) {
+      EXPECT_EQ(document["lesions"][0]["features"]["stat_mean"].get<double>(),
+                *first.radiomics->value("stat_mean"));
+    }
+    EXPECT_EQ(document["units"]["morph_volume"], "mm3");
+    std::ifstream lesions_stream(study_folder / "lesions.json");
+    EXPECT_EQ(json::parse(lesions_stream)["provenance"]["settings"]["radiomics"], "pet-default");
+  }
 }
 
 TEST(PatientManifestTest, ReadsColumnsAndRejectsErrors) {

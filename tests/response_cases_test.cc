@@ -1,5 +1,6 @@
 // Simulated response series (tests/response_cases/cases.json) realising every PERCIST and EORTC
-// category, TBCRC026 and PHERGain responders and non-responders, values exactly at each threshold
+// category, TBCRC026, PHERGain and FLT (Crippa 2015, default and optional cut point) responders
+// and non-responders, values exactly at each threshold
 // on both sides, and a liver reference that changed too much to compare. Each timepoint is
 // written as the lesions.json of an `oncotrace analyze` output folder (built from a template),
 // read back as `oncotrace response` reads its studies (response_timepoint_from_lesions_json) and
@@ -107,7 +108,7 @@ std::vector<ResponseTimepoint> timepoints_of(const Json& test_case,
     ResponseTimepoint timepoint = response_timepoint_from_lesions_json(
         read_text(study / "lesions.json"), id, (study / "lesions.json").string());
     // What analyze_response adds from the manifest and the lesion matching.
-    timepoint.tracer = "fdg";
+    timepoint.tracer = test_case.value("tracer", "fdg");
     timepoint.cycles_completed = given.value("cycles_completed", index == 0 ? 0 : 2);
     if (given.contains("cycle_day")) {
       const auto [cycle, day] = parse_cycle_day(given["cycle_day"], id);
@@ -125,6 +126,17 @@ std::vector<ResponseTimepoint> timepoints_of(const Json& test_case,
   return timepoints;
 }
 
+// The case's response options: the defaults, with options.flt_cut_point_percent_decrease (the
+// `--flt-cut-point` value) when given.
+ResponseOptions options_of(const Json& test_case) {
+  ResponseOptions options;
+  const Json given = test_case.value("options", Json::object());
+  if (given.contains("flt_cut_point_percent_decrease")) {
+    options.flt.cut_point_percent = -given["flt_cut_point_percent_decrease"].get<double>();
+  }
+  return options;
+}
+
 bool contains_text(const std::vector<std::string>& texts, const std::string& part) {
   for (const std::string& text : texts) {
     if (text.find(part) != std::string::npos) return true;
@@ -140,7 +152,7 @@ TEST(ResponseCases, EveryCaseGivesItsExpectedCategories) {
     SCOPED_TRACE(name);
     testing::TemporaryDirectory folder;
     const std::vector<ResponseTimepoint> timepoints = timepoints_of(test_case, folder.path());
-    const ResponseReport report = assess_response(timepoints);
+    const ResponseReport report = assess_response(timepoints, options_of(test_case));
     const Json& expected = test_case.at("expect");
     ASSERT_EQ(expected.size() + 1, timepoints.size());
     for (size_t follow_up = 0; follow_up < expected.size(); ++follow_up) {
@@ -171,7 +183,7 @@ TEST(ResponseCases, EveryCaseGivesItsExpectedCategories) {
        {"percist:CMR", "percist:PMR", "percist:SMD", "percist:PMD", "eortc:CMR", "eortc:PMR",
         "eortc:SMD", "eortc:PMD", "eortc:indeterminate", "tbcrc026:reduction_ge_40",
         "tbcrc026:reduction_lt_40", "phergain:responder", "phergain:non_responder",
-        "phergain:not_eligible"}) {
+        "phergain:not_eligible", "flt:flt_response", "flt:no_flt_response"}) {
     EXPECT_EQ(seen.count(wanted), 1U) << wanted;
   }
 }
@@ -205,8 +217,8 @@ TEST(ResponseCases, OutputIsByteIdenticalAcrossRunsAndCarriesNoClock) {
   for (int run = 0; run < 2; ++run) {
     for (const Json& test_case : cases.at("cases")) {
       testing::TemporaryDirectory folder;
-      (run == 0 ? first : second) +=
-          response_report_json(assess_response(timepoints_of(test_case, folder.path())));
+      (run == 0 ? first : second) += response_report_json(
+          assess_response(timepoints_of(test_case, folder.path()), options_of(test_case)));
     }
   }
   EXPECT_EQ(first, second);

@@ -14,6 +14,7 @@ A case file is plain text, one directive per line ('#' starts a comment):
   exists: WORK/out.nii.gz                 file that must exist afterwards (repeatable)
   absent: WORK/out.nii.gz                 file that must not exist afterwards (repeatable)
   only-files: WORK/outdir                 folder that must hold no temporary leftovers
+  same-file: WORK/a.json WORK/b.json      two files that must be byte-identical
   json: WORK/out.json path.to.key = value compare a JSON value (numbers within 1e-6 relative,
                                           or "~ value tolerance")
 
@@ -134,6 +135,11 @@ def main():
                     leftovers = [n for n in os.listdir(value) if n.startswith(".oncotrace-tmp")]
                     if leftovers:
                         failures.append(f"temporary files left in {value}: {leftovers}")
+            elif key == "same-file":
+                first, second = value.split()
+                with open(first, "rb") as a, open(second, "rb") as b:
+                    if a.read() != b.read():
+                        failures.append(f"{first} and {second} differ")
             elif key == "json":
                 check_json(value, work, data, failures)
     finally:

@@ -10,7 +10,6 @@
 #include "commands.h"
 #include "oncotrace/error.h"
 #include "oncotrace/pipeline.h"
-#include "oncotrace/radiomics.h"
 #include "oncotrace/report.h"
 
 namespace oncotrace::cli {
@@ -60,6 +59,7 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
     bool no_seg = false;
     bool no_sr = false;
     bool suv_map = false;
+    bool rtstruct = false;
     bool no_report = false;
     std::string masks;
     std::vector<std::string> rois;
@@ -68,6 +68,8 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
     std::optional<double> candidate_threshold;
     std::optional<double> a50_background;
     double min_volume_ml = 0.5;
+    double breast_depth_mm = 20.0;
+    bool no_breast_rule = false;
     int connectivity = 26;
     std::string liver_centre;
     std::string blood_pool_centre;
@@ -113,12 +115,17 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
   command->add_flag("--suv-map", flags->suv_map,
                     "Also write OUTDIR/suv.pm.dcm, the SUV image as a DICOM Parametric Map "
                     "(Float32; as large as the PET series in floats)");
+  command->add_flag("--rtstruct", flags->rtstruct,
+                    "Also write OUTDIR/lesions.rtstruct.dcm, the lesion outlines as a DICOM RT "
+                    "Structure Set (for radiotherapy planning systems)");
   command->add_flag("--no-report", flags->no_report,
                     "Do not write OUTDIR/report.html (see oncotrace report)");
   command->add_option("--masks", flags->masks,
-                      "User segmentation: RTSTRUCT file (with --roi) or NIfTI label map (every "
-                      "non-zero label is a lesion); replaces automatic detection");
-  command->add_option("--roi", flags->rois, "RTSTRUCT ROI name to measure (repeatable)");
+                      "User segmentation: RTSTRUCT file (with --roi), DICOM SEG (every segment, or "
+                      "those named with --roi) or NIfTI label map (every non-zero label is a "
+                      "lesion); replaces automatic detection");
+  command->add_option("--roi", flags->rois,
+                      "RTSTRUCT ROI name or SEG Segment Label to measure (repeatable)");
   command
       ->add_option("--method", flags->method,
                    "Detection: fixed:T, percent-max:P, a50, percist-liver, "
@@ -135,6 +142,13 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
   command->add_option("--min-volume", flags->min_volume_ml, "Minimum lesion volume in mL")
       ->capture_default_str();
   command->add_option("--connectivity", flags->connectivity, "6, 18 or 26")->capture_default_str();
+  command
+      ->add_option("--breast-depth", flags->breast_depth_mm,
+                   "Breast rule of the lesion organ: a lesion outside the organs whose centre "
+                   "lies at least this far (mm) anterior to the lungs/heart is 'breast'")
+      ->capture_default_str();
+  command->add_flag("--no-breast-rule", flags->no_breast_rule,
+                    "Do not call lesions anterior to the thorax 'breast'");
   command->add_option("--liver-centre", flags->liver_centre,
                       "Centre of the PERCIST liver sphere (3 cm), X,Y,Z in LPS mm");
   command->add_option("--blood-pool-centre", flags->blood_pool_centre,
@@ -151,10 +165,7 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
       ->capture_default_str();
   command->add_option("--threads", flags->threads, "Worker threads (0 = all cores)")
       ->capture_default_str();
-  command->add_option("--radiomics", flags->radiomics,
-                      "IBSI radiomics features of every lesion on the SUV image: a preset "
-                      "(pet-default, ibsi1-config-a ... -e, ...) or a settings FILE.json; writes "
-                      "radiomics.csv and radiomics.json and stores the features");
+  add_radiomics_option(*command, flags->radiomics, "to OUTDIR");
   add_suv_flags(*command, flags->suv);
 
   return [flags, arguments]() {
@@ -195,6 +206,7 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
     request.write_seg = !flags->no_seg;
     request.write_sr = !flags->no_sr;
     request.write_suv_map = flags->suv_map;
+    request.write_rtstruct = flags->rtstruct;
     request.suv = suv_options_from_flags(flags->suv);
     if (!flags->masks.empty()) request.masks = flags->masks;
     request.roi_names = flags->rois;
@@ -212,6 +224,8 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
                               " must be >= 0 mL");
     }
     request.min_volume_ml = flags->min_volume_ml;
+    request.breast_rule = !flags->no_breast_rule;
+    request.breast_min_depth_mm = parse_breast_depth(flags->breast_depth_mm);
     if (flags->connectivity != 6 && flags->connectivity != 18 && flags->connectivity != 26) {
       throw InvalidInputError("--connectivity " + std::to_string(flags->connectivity) +
                               " must be 6, 18 or 26");
@@ -237,10 +251,7 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
     request.command = "analyze";
     request.arguments = arguments;
     request.extra_settings_json = suv_flags_json(flags->suv).dump();
-    if (!flags->radiomics.empty()) {
-      request.radiomics = radiomics::load_radiomics_settings(flags->radiomics);
-      request.radiomics_config = flags->radiomics;
-    }
+    apply_radiomics_option(flags->radiomics, request);
 
     const AnalysisResult result = analyze_study(request);
 
@@ -262,12 +273,7 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
                   format_number(region.suv.mean, 4).c_str(), result.unit_label.c_str(),
                   region.placement_method.c_str());
     }
-    if (request.radiomics) {
-      size_t computed = 0;
-      for (const LesionResult& lesion : result.lesions) computed += lesion.radiomics ? 1 : 0;
-      std::printf("  radiomics: %zu of %zu lesions (settings %s)\n", computed,
-                  result.lesions.size(), request.radiomics->name.c_str());
-    }
+    print_radiomics_summary(request, result);
     for (const std::string& skipped : result.skipped_reference_metrics) {
       std::printf("  note: %s\n", skipped.c_str());
     }
@@ -277,25 +283,7 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
     }
     std::printf("  stages:%s\n", timing.c_str());
     for (const auto& path : result.written_files) std::printf("wrote %s\n", path.string().c_str());
-    // A report of an earlier run would contradict the new results: replaced or removed.
-    const std::filesystem::path report = request.output_dir / "report.html";
-    std::error_code ignored;
-    if (flags->no_report) {
-      std::filesystem::remove(report, ignored);
-    } else {
-      try {
-        write_report(request.output_dir, report);
-      } catch (const Error& error) {
-        std::filesystem::remove(report, ignored);
-        std::fprintf(stderr,
-                     "oncotrace analyze: the analysis outputs were written, but not the report "
-                     "(%s): %s\n",
-                     error_kind_name(error.kind()), error.what());
-        return exit_code_for(error.kind());
-      }
-      std::printf("wrote %s\n", report.string().c_str());
-    }
-    return 0;
+    return refresh_report(request.output_dir, !flags->no_report, "analyze");
   };
 }
 

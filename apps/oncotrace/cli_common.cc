@@ -1,11 +1,15 @@
 #include "cli_common.h"
 
+#include <cmath>
 #include <cstdio>
+#include <sstream>
 
 #include "core/atomic_file.h"
 #include "oncotrace/dicom.h"
 #include "oncotrace/error.h"
 #include "oncotrace/nifti.h"
+#include "oncotrace/radiomics.h"
+#include "oncotrace/report.h"
 #include "oncotrace/version.h"
 
 namespace oncotrace::cli {
@@ -231,6 +235,60 @@ void print_steps_and_files(const std::vector<StageTiming>& steps,
   std::printf("  steps:%s\n", timing.c_str());
   for (const auto& path : files) std::printf("wrote %s\n", path.string().c_str());
   std::printf("Research use only: measurements and annotations, not treatment recommendations.\n");
+}
+
+int refresh_report(const std::filesystem::path& output_dir, bool write, const std::string& command,
+                   const std::function<std::vector<std::filesystem::path>()>& write_figures) {
+  const std::filesystem::path report = output_dir / "report.html";
+  std::error_code ignored;
+  std::filesystem::remove(report, ignored);
+  if (!write) return 0;
+  try {
+    if (write_figures) {
+      for (const auto& file : write_figures()) std::printf("wrote %s\n", file.string().c_str());
+    }
+    write_report(output_dir, report);
+  } catch (const Error& error) {
+    std::filesystem::remove(report, ignored);
+    std::fprintf(stderr, "oncotrace %s: the results were written, but not the report (%s): %s\n",
+                 command.c_str(), error_kind_name(error.kind()), error.what());
+    return exit_code_for(error.kind());
+  }
+  std::printf("wrote %s\n", report.string().c_str());
+  return 0;
+}
+
+double parse_breast_depth(double millimetres) {
+  if (!std::isfinite(millimetres) || millimetres < 0.0) {
+    std::ostringstream given;
+    given << millimetres;
+    throw InvalidInputError("--breast-depth " + given.str() +
+                            ": must be a distance in mm >= 0 (default 20)");
+  }
+  return millimetres;
+}
+
+void add_radiomics_option(CLI::App& command, std::string& config, const std::string& what) {
+  command.add_option("--radiomics", config,
+                     "IBSI radiomics features of every lesion on the SUV image: a preset "
+                     "(pet-default, ibsi1-config-a ... -e, ...) or a settings FILE.json; writes "
+                     "radiomics.csv and radiomics.json " +
+                         what + " and stores the features");
+}
+
+void apply_radiomics_option(const std::string& config, AnalysisRequest& request) {
+  if (config.empty()) return;
+  request.radiomics = radiomics::load_radiomics_settings(config);
+  request.radiomics_config = config;
+}
+
+void print_radiomics_summary(const AnalysisRequest& request, const AnalysisResult& result,
+                             const std::string& indent) {
+  if (!request.radiomics) return;
+  size_t computed = 0;
+  for (const LesionResult& lesion : result.lesions) computed += lesion.radiomics ? 1 : 0;
+  std::printf("%sradiomics: %zu of %zu lesions (settings %s)\n", indent.c_str(), computed,
+              result.lesions.size(), request.radiomics->name.c_str());
 }
 
 }  // namespace oncotrace::cli

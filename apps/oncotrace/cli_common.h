@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -61,6 +62,16 @@ void write_image_outputs(const std::filesystem::path& image_path,
                          const std::vector<ImageVolume>& volumes, const std::string& sidecar_json,
                          const std::vector<ExtraOutputFile>& extra_files = {});
 
+// `--radiomics CONFIG` of the commands that run analyze_study() (`analyze`, `patient`): per-lesion
+// IBSI features of every analysed study. add_radiomics_option registers the flag (the command's
+// `what` names where the outputs go); apply_radiomics_option loads CONFIG (a preset name or a
+// settings FILE.json, radiomics::load_radiomics_settings) into the request, nothing when empty.
+void add_radiomics_option(CLI::App& command, std::string& config, const std::string& what);
+void apply_radiomics_option(const std::string& config, AnalysisRequest& request);
+// "  radiomics: N of M lesions (settings NAME)" after an analysis with radiomics.
+void print_radiomics_summary(const AnalysisRequest& request, const AnalysisResult& result,
+                             const std::string& indent = "  ");
+
 // Input description for provenance: the path and the series read from it.
 nlohmann::ordered_json describe_input(const std::string& path, const ImageSeries& series);
 
@@ -70,6 +81,16 @@ std::string format_number(double value, int digits = 6);
 // "  steps: load 0.8 s; ..." then one "wrote PATH" line per file and the research-use line.
 void print_steps_and_files(const std::vector<StageTiming>& steps,
                            const std::vector<std::filesystem::path>& files);
+
+// Replaces OUTPUT_DIR/report.html with the report of the new results (a report of an earlier
+// run would contradict them), or only removes it when `write` is false. `write_figures` writes
+// further report files first (e.g. figures) and returns them. Returns the exit code: 0, or the
+// error's code after saying on stderr that the results were written but not the report.
+int refresh_report(const std::filesystem::path& output_dir, bool write, const std::string& command,
+                   const std::function<std::vector<std::filesystem::path>()>& write_figures = {});
+
+// The --breast-depth value (mm, finite and >= 0); InvalidInputError otherwise.
+double parse_breast_depth(double millimetres);
 
 }  // namespace oncotrace::cli
 

@@ -1,6 +1,8 @@
 // Flags shared by `patient` and `response` (multi_study.h).
 #include "multi_study.h"
 
+#include <spdlog/spdlog.h>
+
 #include <map>
 
 #include "oncotrace/error.h"
@@ -17,7 +19,9 @@ std::pair<std::string, std::string> split_assignment(const std::string& flag,
 }
 
 void add_multi_study_flags(CLI::App& command, MultiStudyFlags& flags) {
-  command.add_option("STUDY", flags.studies, "DICOM folders, one per study (PET/SPECT + CT)");
+  command.add_option("STUDY", flags.studies,
+                     "DICOM folders, one per study (PET/SPECT + CT), or oncotrace analyze output "
+                     "folders (with lesions.json: used as analysed, images re-loaded)");
   command.add_option("-o,--output", flags.output, "Output folder")->required();
   command.add_option("--manifest", flags.manifest,
                      "CSV with a header row: path (required), id, tracer, timepoint, date, "
@@ -42,18 +46,70 @@ void add_multi_study_flags(CLI::App& command, MultiStudyFlags& flags) {
       .add_option("--match-distance", flags.match_distance_mm,
                   "Lesions farther apart than this (mm, after registration) are never matched")
       ->capture_default_str();
-  command.add_flag("--no-tracer-exclusion", flags.no_tracer_exclusion,
-                   "Do not exclude each tracer's catalogue organs (e.g. liver for FES) from "
-                   "detection");
-  command.add_option("--exclude-organ", flags.exclude_organs,
-                     "Also exclude this canonical organ from detection in every study");
-  command.add_option("--method", flags.method, "Detection method of every study (see analyze)")
-      ->capture_default_str();
-  command.add_option("--min-volume", flags.min_volume_ml, "Minimum lesion volume in mL")
-      ->capture_default_str();
+  flags.analysis_options.push_back(
+      command.add_flag("--no-tracer-exclusion", flags.no_tracer_exclusion,
+                       "Do not exclude each tracer's catalogue organs (e.g. liver for FES) from "
+                       "detection (study folders only)"));
+  flags.analysis_options.push_back(
+      command.add_option("--exclude-organ", flags.exclude_organs,
+                         "Also exclude this canonical organ from detection in every study "
+                         "(study folders only)"));
+  flags.analysis_options.push_back(
+      command
+          .add_option("--method", flags.method,
+                      "Detection method of every study (see analyze; study folders only)")
+          ->capture_default_str());
+  flags.analysis_options.push_back(
+      command
+          .add_option("--min-volume", flags.min_volume_ml,
+                      "Minimum lesion volume in mL (study folders only)")
+          ->capture_default_str());
+  flags.analysis_options.push_back(
+      command
+          .add_option("--breast-depth", flags.breast_depth_mm,
+                      "Breast rule of the lesion organ: a lesion outside the organs whose centre "
+                      "lies at least this far (mm) anterior to the lungs/heart is 'breast' "
+                      "(study folders only)")
+          ->capture_default_str());
+  flags.analysis_options.push_back(
+      command.add_flag("--no-breast-rule", flags.no_breast_rule,
+                       "Do not call lesions anterior to the thorax 'breast' (study folders only)"));
   command.add_option("--threads", flags.threads, "Worker threads (0 = all cores)")
       ->capture_default_str();
+  const size_t before_suv = command.get_options().size();
   add_suv_flags(command, flags.suv);
+  const std::vector<CLI::Option*> options = command.get_options();
+  for (size_t n = before_suv; n < options.size(); ++n) flags.analysis_options.push_back(options[n]);
+}
+
+void check_analysis_options_for_inputs(const MultiStudyFlags& flags,
+                                       const PatientRequest& request) {
+  std::string given;
+  for (const CLI::Option* option : flags.analysis_options) {
+    if (option->count() > 0) given += (given.empty() ? "" : ", ") + option->get_name();
+  }
+  std::string analysis_outputs;
+  size_t studies = 0;
+  for (const PatientStudyInput& input : request.studies) {
+    if (patient_input_kind(input.path) == PatientInputKind::kAnalysisOutput) {
+      analysis_outputs += (analysis_outputs.empty() ? "" : ", ") + input.path.string();
+    } else {
+      ++studies;
+    }
+  }
+  if (given.empty() || analysis_outputs.empty()) return;
+  if (studies == 0) {
+    throw InvalidInputError(given +
+                            ": analysis options apply to study folders, but every input is an "
+                            "oncotrace analyze output folder (" +
+                            analysis_outputs +
+                            "), whose measurements are used as analysed; remove the options, or "
+                            "run oncotrace analyze again with them");
+  }
+  spdlog::warn(
+      "{}: applied to the study folders only; the analyze output folders ({}) are used as "
+      "analysed with their own settings (lesions.json provenance.settings)",
+      given, analysis_outputs);
 }
 
 PatientRequest patient_request_from_flags(const MultiStudyFlags& flags) {
@@ -125,6 +181,8 @@ PatientRequest patient_request_from_flags(const MultiStudyFlags& flags) {
   request.analysis.method = parse_segmentation_method(flags.method);
   if (!(flags.min_volume_ml >= 0.0)) throw InvalidInputError("--min-volume must be >= 0 mL");
   request.analysis.min_volume_ml = flags.min_volume_ml;
+  request.analysis.breast_rule = !flags.no_breast_rule;
+  request.analysis.breast_min_depth_mm = parse_breast_depth(flags.breast_depth_mm);
   request.analysis.suv = suv_options_from_flags(flags.suv);
   request.analysis.extra_settings_json = suv_flags_json(flags.suv).dump();
   if (flags.threads < 0) throw InvalidInputError("--threads must be >= 0");

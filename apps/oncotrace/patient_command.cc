@@ -1,6 +1,7 @@
 // `oncotrace patient STUDY... -o OUTDIR`: the studies of one patient (tracers, timepoints)
 // registered, lesions matched, per-lesion receptor status and heterogeneity
-// (include/oncotrace/patient.h, docs/cli.md).
+// (include/oncotrace/patient.h, docs/cli.md); with --radiomics, each study's per-lesion IBSI
+// features as `analyze --radiomics` writes them.
 #include <cstdio>
 
 #include "cli_common.h"
@@ -21,16 +22,23 @@ CommandRunner register_patient_command(CLI::App& app, const std::vector<std::str
   struct Flags {
     MultiStudyFlags common;
     std::string clinical;
+    bool no_lesion_findings = false;
     std::string reference;
     std::string fdg_avidity = "percist-liver";
     std::vector<std::string> operators;
     double dominant_fraction = 0.5;
+    bool no_report = false;
+    std::string radiomics;
   };
   auto flags = std::make_shared<Flags>();
   add_multi_study_flags(*command, flags->common);
   command->add_option("--clinical", flags->clinical,
                       "Clinical JSON (docs/clinical.md): pathology, staging; a specimen's "
                       "location_lps_mm links it to an imaging lesion");
+  command->add_flag("--no-lesion-findings", flags->no_lesion_findings,
+                    "Do not add the baseline lesions found in distant organs (bone, liver, lung, "
+                    "brain, spleen, kidney) to the clinical file's imaging findings for the "
+                    "imaging-suspected upstaging");
   command->add_option("--reference", flags->reference,
                       "Id of the reference study (default: the first FDG study, else the first)");
   command
@@ -46,10 +54,16 @@ CommandRunner register_patient_command(CLI::App& app, const std::vector<std::str
                    "ZEPHIR-style category: HER2-positive fraction of the FDG-avid lesions above "
                    "which the patient is 'entire or dominant part'")
       ->capture_default_str();
+  add_radiomics_option(*command, flags->radiomics, "to each OUTDIR/studies/<id>/");
+  command->add_flag("--no-report", flags->no_report,
+                    "Do not write report.html (studies, projections, lesion table, heterogeneity "
+                    "figures, precision summary)");
 
   return [flags, arguments]() {
     PatientRequest request = patient_request_from_flags(flags->common);
+    check_analysis_options_for_inputs(flags->common, request);
     if (!flags->clinical.empty()) request.clinical = flags->clinical;
+    request.lesion_imaging_findings = !flags->no_lesion_findings;
     request.reference_study = flags->reference;
     request.fdg_avidity = parse_fdg_avidity_rule(flags->fdg_avidity);
     for (const std::string& text : flags->operators) {
@@ -66,6 +80,7 @@ CommandRunner register_patient_command(CLI::App& app, const std::vector<std::str
     request.heterogeneity.dominant_fraction = flags->dominant_fraction;
     request.command = "patient";
     request.arguments = arguments;
+    apply_radiomics_option(flags->radiomics, request.analysis);
 
     const PatientResult result = analyze_patient(request);
 
@@ -77,6 +92,7 @@ CommandRunner register_patient_command(CLI::App& app, const std::vector<std::str
                   format_number(study.registration.quality_before, 3).c_str(),
                   format_number(study.registration.quality_after, 3).c_str(),
                   study.registration.method.c_str());
+      print_radiomics_summary(request.analysis, study.analysis, "    ");
     }
     for (const HeterogeneitySummary& summary : result.heterogeneity) {
       std::printf("  %s (%s): %zu positive, %zu negative, %zu not assessable%s\n",
@@ -85,7 +101,7 @@ CommandRunner register_patient_command(CLI::App& app, const std::vector<std::str
                   summary.heterogeneous && *summary.heterogeneous ? "; heterogeneous" : "");
     }
     print_steps_and_files(result.timings, result.written_files);
-    return 0;
+    return refresh_report(request.output_dir, !flags->no_report, "patient");
   };
 }
 

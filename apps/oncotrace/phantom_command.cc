@@ -29,6 +29,7 @@ CommandRunner register_phantom_command(CLI::App& app, const std::vector<std::str
     std::optional<double> sphere_to_background;
     std::optional<double> pet_psf_fwhm_mm;
     int threads = 0;
+    int fdg_timepoints = 2;
   };
   auto flags = std::make_shared<Flags>();
   command->add_option("KIND", flags->kind, "patient, nema, cylinder or spect")->required();
@@ -47,6 +48,11 @@ CommandRunner register_phantom_command(CLI::App& app, const std::vector<std::str
                       "NEMA: sphere-to-background activity ratio (default 4)");
   command->add_option("--psf-fwhm", flags->pet_psf_fwhm_mm,
                       "PET resolution, FWHM of the Gaussian PSF in mm (default 6)");
+  command
+      ->add_option("--fdg-timepoints", flags->fdg_timepoints,
+                   "patient: FDG PET/CT timepoints, 2 (baseline, follow-up) or 3 (and a second "
+                   "follow-up fdg_followup2, 12 weeks later, every lesion continuing its course)")
+      ->capture_default_str();
   command
       ->add_option("--threads", flags->threads,
                    "Worker threads (0 = all cores); the output is the same for any number")
@@ -87,6 +93,10 @@ CommandRunner register_phantom_command(CLI::App& app, const std::vector<std::str
       request.nema.sphere_to_background = *flags->sphere_to_background;
     if (flags->pet_psf_fwhm_mm) request.physics.pet_psf_fwhm_mm = *flags->pet_psf_fwhm_mm;
     if (!flags->config.empty()) apply_phantom_config_file(flags->config, &request);
+    if (flags->fdg_timepoints != 2 && request.kind != PhantomKind::kPatient) {
+      throw InvalidInputError("--fdg-timepoints applies to the patient phantom only");
+    }
+    set_fdg_timepoints(request.patient, flags->fdg_timepoints);
     const PhantomResult result = generate_phantom(request, flags->output);
     for (const std::string& warning : result.warnings) spdlog::warn("{}", warning);
     for (const PhantomStudyOutput& study : result.studies) {

@@ -1,6 +1,7 @@
 // `oncotrace response BASELINE FOLLOWUP... -o OUTDIR`: metabolic response across timepoints
 // (PERCIST 1.0, EORTC 1999, TBCRC026, PHERGain, FLT) after registration and lesion matching
 // (include/oncotrace/patient.h analyze_response, include/oncotrace/response.h, docs/response.md).
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
@@ -30,6 +31,7 @@ CommandRunner register_response_command(CLI::App& app, const std::vector<std::st
     bool percist_strict = false;
     bool eortc_sum = false;
     bool no_report = false;
+    double flt_cut_point = 52.9;
   };
   auto flags = std::make_shared<Flags>();
   add_multi_study_flags(*command, flags->common);
@@ -38,18 +40,25 @@ CommandRunner register_response_command(CLI::App& app, const std::vector<std::st
   command->add_option("--primary-lesion", flags->primary_lesion,
                       "Patient lesion id (L1, L2, ... of patient.json) of the primary breast "
                       "tumour (TBCRC026, FLT, PHERGain eligibility); default: the hottest breast "
-                      "lesion, when the organ map knows the breast");
+                      "lesion (organ 'breast' by the breast rule, see --breast-depth)");
   command->add_flag("--percist-strict", flags->percist_strict,
                     "PERCIST partial response with '> 30 %' instead of the default '>= 30 %'");
   command->add_flag("--eortc-sum", flags->eortc_sum,
                     "EORTC on the sum of up to 5 lesions (2 per organ) instead of the hottest "
                     "baseline lesion");
+  command
+      ->add_option("--flt-cut-point", flags->flt_cut_point,
+                   "FLT: relative SUVmax decrease of the primary tumour (percent, between 0 and "
+                   "100 exclusive) at or above which a follow-up is flagged 'FLT response per "
+                   "Crippa 2015' (published split point 52.9)")
+      ->capture_default_str();
   command->add_flag("--no-report", flags->no_report,
                     "Do not write the figures (waterfall_<n>, trajectory; PNG and SVG) and "
                     "report.html");
 
   return [flags, arguments]() {
     PatientRequest request = patient_request_from_flags(flags->common);
+    check_analysis_options_for_inputs(flags->common, request);
     request.command = "response";
     request.arguments = arguments;
     ResponseOptions options;
@@ -64,6 +73,15 @@ CommandRunner register_response_command(CLI::App& app, const std::vector<std::st
       }
       options.criteria.push_back(*criterion);
     }
+    if (!std::isfinite(flags->flt_cut_point) || flags->flt_cut_point <= 0.0 ||
+        flags->flt_cut_point >= 100.0) {
+      std::ostringstream given;
+      given << flags->flt_cut_point;
+      throw InvalidInputError("--flt-cut-point " + given.str() +
+                              ": must be a percent decrease between 0 and 100 (exclusive), e.g. "
+                              "52.9 (Crippa 2015) for a 52.9 % decrease of SUVmax");
+    }
+    options.flt.cut_point_percent = -flags->flt_cut_point;
     options.primary_tumour_id = flags->primary_lesion;
     if (flags->percist_strict) options.percist.pmr_operator = ComparisonOperator::kMoreThan;
     if (flags->eortc_sum) options.eortc.aggregation = EortcAggregation::kSumOfTargets;
@@ -77,8 +95,8 @@ CommandRunner register_response_command(CLI::App& app, const std::vector<std::st
                   assessment.title.c_str(), assessment.category.c_str());
     }
     print_steps_and_files(result.patient.timings, result.written_files);
-    // Figures and report of an earlier run would contradict the new results: replaced, or
-    // removed with --no-report.
+    // Figures of an earlier run would contradict the new results: replaced, or removed with
+    // --no-report (refresh_report does the same for report.html).
     const std::filesystem::path output = request.output_dir;
     std::error_code ignored;
     std::vector<std::filesystem::path> stale;
@@ -89,23 +107,8 @@ CommandRunner register_response_command(CLI::App& app, const std::vector<std::st
       }
     }
     for (const auto& file : stale) std::filesystem::remove(file, ignored);
-    const std::filesystem::path report = output / "report.html";
-    std::filesystem::remove(report, ignored);
-    if (flags->no_report) return 0;
-    try {
-      for (const auto& file : write_response_figures(output, output)) {
-        std::printf("wrote %s\n", file.string().c_str());
-      }
-      write_report(output, report);
-    } catch (const Error& error) {
-      std::fprintf(stderr,
-                   "oncotrace response: response.json and the tables were written, but not the "
-                   "figures and report (%s): %s\n",
-                   error_kind_name(error.kind()), error.what());
-      return exit_code_for(error.kind());
-    }
-    std::printf("wrote %s\n", report.string().c_str());
-    return 0;
+    return refresh_report(output, !flags->no_report, "response",
+                          [&] { return write_response_figures(output, output); });
   };
 }
 

@@ -418,6 +418,11 @@ std::filesystem::path clinical_data_dir();
 std::string clinical_summary_json(const std::filesystem::path& clinical_file);
 std::string clinical_summary_json_from_text(const std::string& clinical_json,
                                             const std::string& origin);
+// The same with `imaging_findings` (e.g. the lesions `oncotrace patient` found in distant organs)
+// appended to the file's own imaging_findings before the imaging-suspected upstaging.
+std::string clinical_summary_json_from_text(const std::string& clinical_json,
+                                            const std::string& origin,
+                                            const std::vector<ImagingFinding>& imaging_findings);
 
 }  // namespace oncotrace
 

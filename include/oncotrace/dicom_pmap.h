@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "oncotrace/dicom_seg.h"
 #include "oncotrace/volume.h"
@@ -38,12 +39,28 @@ struct MapQuantity {
   friend bool operator==(const MapQuantity&, const MapQuantity&) = default;
 };
 
+// A private or local coding scheme used by the map's codes, declared in the Coding Scheme
+// Identification Sequence (0008,0110) [PS3.3 C.12.1.1.4, SOP Common Module].
+struct CodingSchemeIdentification {
+  std::string designator;                // e.g. "99IBSI" ("99" prefix: private scheme)
+  std::string name;                      // Coding Scheme Name
+  std::string responsible_organization;  // Coding Scheme Responsible Organization
+};
+
 struct ParametricMapWriteOptions {
   std::string series_description = "oncotrace parametric map";
   int series_number = 903;
   std::string modality = "PT";                   // "NM" for maps derived from SPECT
   std::string content_label = "PARAMETRIC_MAP";  // CS: upper case, digits, space, underscore
   std::string content_description;
+  // When set, NaN voxels (no value, e.g. outside a feature map's kernel domain) are written as
+  // this value, which is recorded as Float Pixel Padding Value (0028,0122) and as Float Pixel
+  // Padding Range Limit (0028,0124) (a one-value range) [PS3.3 C.7.6.24 Floating Point Image
+  // Pixel Module] and left out of the Real World Value First/Last Value Mapped range, so that
+  // padding has no real-world value. A defined voxel equal to it is refused
+  // (it would read back as padding). When unset, NaN voxels are refused.
+  std::optional<float> float_pixel_padding_value;
+  std::vector<CodingSchemeIdentification> coding_schemes;
 };
 
 struct WrittenParametricMap {
@@ -52,10 +69,12 @@ struct WrittenParametricMap {
   size_t frame_count = 0;
 };
 
-// Writes `map` (on source.grid) as a float Parametric Map at `path`, atomically. Throws
-// InvalidInputError when the map is not on the source grid, holds a non-finite value, the
-// reference lacks the SOP instances of its planes, or the label is empty or longer than 16
-// characters; InternalError when DCMTK refuses the object.
+// Writes `map` as a float Parametric Map at `path`, atomically. The map is on source.grid or on a
+// run of its whole planes (the same in-plane grid, planes k0 .. k0 + n - 1 of the source, e.g. the
+// planes an ROI spans): one frame per map plane, each referencing its source plane. Throws
+// InvalidInputError when the map is on neither, holds a non-finite value (NaN allowed with
+// options.float_pixel_padding_value), the reference lacks the SOP instances of its planes, or
+// the label is empty or longer than 16 characters; InternalError when DCMTK refuses the object.
 WrittenParametricMap write_parametric_map(const ImageVolume& map, const SeriesReference& source,
                                           const MapQuantity& quantity,
                                           const std::filesystem::path& path,
@@ -68,12 +87,16 @@ struct DicomParametricMap {
   std::string sop_instance_uid;
   std::string frame_of_reference_uid;
   std::string modality;
+  // Float Pixel Padding Value (0028,0122) when present; voxels holding it (or lying in the range
+  // up to Float Pixel Padding Range Limit (0028,0124)) are NaN in `values`.
+  std::optional<float> float_pixel_padding_value;
+  std::vector<CodingSchemeIdentification> coding_schemes;
 };
 
 // Reads a float Parametric Map (Float32 frames, one plane per frame, a single shared
-// orientation). Throws InvalidInputError naming the file when it is not a Parametric Map, its
-// pixels are not Float32, or its frames do not form one regular grid (uneven spacing, missing
-// plane positions).
+// orientation); padding voxels (Float Pixel Padding Value) become NaN. Throws InvalidInputError
+// naming the file when it is not a Parametric Map, its pixels are not Float32, or its frames do not
+// form one regular grid (uneven spacing, missing plane positions).
 DicomParametricMap read_parametric_map(const std::filesystem::path& path);
 
 }  // namespace oncotrace

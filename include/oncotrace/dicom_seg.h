@@ -139,6 +139,10 @@ struct DicomSegmentation {
 // values when the file is not a Segmentation, its Frame of Reference UID differs from the
 // reference's, its orientation or pixel spacing or frame size differs from the grid's, a frame
 // lies off the grid's planes, or two segments overlap (a label map cannot hold both).
+// True when `path` is a DICOM file whose SOP Class UID is Segmentation Storage (reads the header
+// only; false for unreadable or non-DICOM files).
+bool is_dicom_seg_file(const std::filesystem::path& path);
+
 DicomSegmentation read_dicom_seg(const std::filesystem::path& path,
                                  const SeriesReference& reference);
 

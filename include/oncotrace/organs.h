@@ -370,6 +370,31 @@ std::string organ_of_region(const OrganSegmentation& organs, const Mask& region,
 std::string organ_of_region(const OrganSegmentation& organs, const LabelMap& lesions,
                             uint16_t label, double dilation_mm = 5.0);
 
+// Breast: no heuristic and no label table here segments the breast, so a breast lesion is
+// recognised by an anatomical rule (docs/organs.md §6, "Breast rule"): a lesion is "breast" when
+// organ_of_region() gives "unknown" or "muscle" (soft tissue outside the organs) and the centre
+// of its voxels lies anterior to the thorax: in the lesion's axial slice, the anterior-most
+// voxel centre of lung or heart within `column_half_width_mm` (in x) of the lesion's centre is
+// at least `min_depth_anterior_to_thorax_mm` posterior to the lesion's centre (the chest wall,
+// ribs and pectoral muscles lie between the pleura and the breast). Limits: needs the lungs
+// (CT) or the heart in that slice and column (a lesion above, below or lateral to the lungs, e.g.
+// in the axillary tail, is not called breast); a chest-wall or skin lesion anterior to the thorax
+// is called breast too; grids are assumed axial (k along the patient axis), as for the
+// heuristics.
+struct BreastRuleOptions {
+  bool enabled = true;
+  double min_depth_anterior_to_thorax_mm = 20.0;
+  double column_half_width_mm = 20.0;
+};
+// True when label `label` of `lesions` (same grid as the organs) satisfies the breast rule's
+// position condition (the organ condition is organ_of_lesion's).
+bool lesion_anterior_to_thorax(const OrganSegmentation& organs, const LabelMap& lesions,
+                               uint16_t label, const BreastRuleOptions& options = {});
+// organ_of_region(), then the breast rule: "breast" in place of "unknown" or "muscle" when the
+// lesion lies anterior to the thorax.
+std::string organ_of_lesion(const OrganSegmentation& organs, const LabelMap& lesions,
+                            uint16_t label, const BreastRuleOptions& options = {});
+
 // ---------------------------------------------------------------------------------------------
 // Helpers shared with tests
 

@@ -4,11 +4,16 @@
 //   1. identify each study's tracer from its DICOM header (tracers.h; a manifest or `--tracer`
 //      override wins) and warn when the scan falls outside the tracer's imaging window;
 //   2. analyze_study() on each study (pipeline.h) with the shared settings, into
-//      OUTDIR/studies/<id>/ and one results store OUTDIR/oncotrace.db. Detection also excludes the
-//      organs where the tracer's positivity rule does not apply or whose physiological uptake
-//      would be detected as lesions (catalogue `not_assessable_in`, and `physiological_uptake`
-//      mapped onto organs the organs module segments: liver, kidneys, bladder, blood pool ->
-//      aorta, myocardium -> heart, spleen, brain); each exclusion is reported;
+//      OUTDIR/studies/<id>/ and one results store OUTDIR/oncotrace.db. An analyze output folder
+//      (PatientInputKind) is not analysed again: its lesions.json and labels.nii.gz are read and
+//      its images re-loaded; its study rows are copied into OUTDIR/oncotrace.db from the store
+//      the analysis wrote (the folder's oncotrace.db, or that of the patient/response output
+//      folder holding it as studies/<id>), else only the study's identity is stored (warned).
+//      Detection also excludes the organs where the tracer's positivity rule does not apply or
+//      whose physiological uptake would be detected as lesions (catalogue `not_assessable_in`, and
+//      `physiological_uptake` mapped onto organs the organs module segments: liver, kidneys,
+//      bladder, blood pool -> aorta, myocardium -> heart, spleen, brain); each exclusion is
+//      reported;
 //   3. register every study to the reference study (register.h): identity for a shared
 //      FrameOfReferenceUID, else CT-to-CT (PET-to-PET without CT);
 //   4. match lesions across studies in the reference space (register.h), in input order: each
@@ -41,12 +46,23 @@
 
 namespace oncotrace {
 
+// What a study input is. A folder holding lesions.json is an `oncotrace analyze` output folder:
+// its measurements are used as they are (no re-analysis; the analysis settings of the request do
+// not apply to it), and the images it analysed are re-loaded from the study path its lesions.json
+// records, converted with the SUV factors of its audit (for registration and the carried-over
+// VOIs). Anything else is a study (DICOM folder, or NIfTI with sidecar) analysed here.
+enum class PatientInputKind { kStudy, kAnalysisOutput };
+const char* patient_input_kind_name(PatientInputKind kind);  // "study", "analyze_output"
+// kAnalysisOutput for a folder holding a lesions.json file, else kStudy.
+PatientInputKind patient_input_kind(const std::filesystem::path& path);
+
 struct PatientStudyInput {
-  std::filesystem::path path;  // DICOM folder of one PET/SPECT study (+ CT)
-  std::string id;              // default: the folder name
-  std::string tracer;          // catalogue id; empty: identified from DICOM
-  std::string timepoint;       // e.g. "baseline"; empty: "baseline"
-  std::string date;            // informational (manifest)
+  // DICOM folder of one PET/SPECT study (+ CT), or an `oncotrace analyze` output folder
+  std::filesystem::path path;
+  std::string id;         // default: the folder name
+  std::string tracer;     // catalogue id; empty: identified from DICOM
+  std::string timepoint;  // e.g. "baseline"; empty: "baseline"
+  std::string date;       // informational (manifest)
   // Treatment timing for response rules (manifest columns `cycles_completed` and `cycle_day`,
   // e.g. "C1D15"): cycles completed before the scan; cycle and day in which it was taken.
   std::optional<int> cycles_completed;
@@ -77,6 +93,10 @@ struct PatientRequest {
   HeterogeneityOptions heterogeneity;
   // Exclude each tracer's catalogue organs from detection (see step 2).
   bool tracer_organ_exclusion = true;
+  // With a clinical file that stages the patient: add every lesion found on a baseline study in a
+  // distant organ (bone, liver, lung, brain, spleen, kidney) to the file's imaging findings, so
+  // the precision summary shows the imaging-suspected upstaging (docs/patient.md, step 6).
+  bool lesion_imaging_findings = true;
   AnalysisRequest analysis;  // shared settings of every study (study, output_dir are set per study)
   std::filesystem::path output_dir;
   int threads = 0;
@@ -86,6 +106,10 @@ struct PatientRequest {
 
 struct PatientStudyResult {
   PatientStudyInput input;
+  PatientInputKind input_kind = PatientInputKind::kStudy;
+  // The study's analyze output folder: OUTDIR/studies/<id> for a study, the input folder itself
+  // for an analyze output.
+  std::filesystem::path results_folder;
   std::string tracer_id;
   std::string tracer_identification;  // how it was identified
   std::string target;
@@ -110,8 +134,7 @@ struct PatientLesion {
   double longest_diameter_mm = 0.0;
   Vec3 reference_centre_mm{0, 0, 0};
   std::vector<PatientLesionStudyValue> per_study;  // one per study, in input order
-  std::optional<bool> fdg_avid;
-  std::string fdg_avidity_reason;
+  FdgAvidityCall fdg_avidity;  // on the reference FDG study; reason "no FDG study" without one
   std::vector<LesionStatusCall> status;  // one per receptor tracer study
 };
 

@@ -171,6 +171,17 @@ struct PatientSpec {
 // baseline (days apart, with small rigid shifts) and FDG PET/CT at follow-up.
 PatientSpec default_patient();
 
+// The number of FDG PET/CT timepoints of `patient` (CLI `--fdg-timepoints`): 2 leaves it as it
+// is (baseline and follow-up); 3 adds a second follow-up "fdg_followup2" (timepoint
+// "followup2", 12 weeks after the FDG study of timepoint "followup", which must exist, with its
+// injection, dose, duration and vendor and another rigid shift) on which every lesion continues
+// its course: a lesion with a follow-up change gets the same change again relative to the
+// follow-up (volume and uptake scales squared, same designed response; a disappeared lesion
+// stays absent) and a lesion new at follow-up grows by 1.5 in volume and 1.2 in uptake
+// ("progression"). Throws InvalidInputError for other counts, without an FDG follow-up study,
+// or when a "followup2" study exists already.
+void set_fdg_timepoints(PatientSpec& patient, int count);
+
 // NEMA NU-2 / IEC 61675-1 body phantom (NEMA NU 2-2018 §7): interior length 180 mm; the outline
 // is approximated by a half-circle of radius 147 mm (anterior) on a 294 x 77 mm rectangle
 // (posterior); a 50 mm diameter lung insert (no activity, lung CT number) along the axis; six

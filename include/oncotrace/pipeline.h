@@ -11,7 +11,8 @@
 //   reference   reference regions: PERCIST liver sphere (3 cm) and blood-pool cylinder
 //               (1 x 2 cm, axis z) at user coordinates, else placed automatically in the organs
 //               (also spleen and muscle spheres)
-//   segment     user masks (RTSTRUCT ROIs, NIfTI label map) or automatic detection
+//   segment     user masks (RTSTRUCT ROIs, DICOM SEG segments, NIfTI label map) or automatic
+//               detection
 //               (detect_lesions, optionally a per-lesion local relative threshold)
 //   metrics     measure_lesions / measure_region with every SUVpeak variant, tumour-to-
 //               background ratios against the available reference regions, patient summary
@@ -135,7 +136,8 @@ struct AnalysisRequest {
   // Also compute SUL (Janmahasatian) when the primary normalisation is SUVbw (PERCIST).
   bool compute_sul = true;
 
-  // Segmentation: user masks (RTSTRUCT with roi_names, or NIfTI label map) or detection.
+  // Segmentation: user masks (RTSTRUCT with roi_names, DICOM SEG (all segments, or those whose
+  // Segment Label is in roi_names), or NIfTI label map) or detection.
   std::optional<std::filesystem::path> masks;
   std::vector<std::string> roi_names;
   SegmentationMethod method = parse_segmentation_method("fixed:2.5");
@@ -172,6 +174,12 @@ struct AnalysisRequest {
   std::optional<std::filesystem::path> organ_labels;
   std::string organ_table = "auto";
   std::vector<std::string> extra_excluded_organs;
+  // The breast rule of the lesion organ (organs.h BreastRuleOptions, docs/organs.md §6): a
+  // lesion outside the organs ("unknown" or "muscle") whose centre lies at least
+  // breast_min_depth_mm anterior to the lungs/heart of its axial slice is "breast" (the heuristics
+  // and label tables have no breast). Off: such lesions keep "unknown"/"muscle".
+  bool breast_rule = true;
+  double breast_min_depth_mm = 20.0;
 
   // Results store, used when hooks.store is unset: the results go into the SQLite store `db`
   // (default OUTDIR/oncotrace.db; nothing when output_dir is empty and db is unset), replacing
@@ -188,6 +196,11 @@ struct AnalysisRequest {
   // OUTDIR/suv.pm.dcm (DICOM Parametric Map of the SUV image, Float32) for DICOM input. Off by
   // default: a whole-body map is as large as the PET series in floats (64 MB for 200x200x400).
   bool write_suv_map = false;
+  // OUTDIR/lesions.rtstruct.dcm (DICOM RT Structure Set: each lesion's outline on every plane as
+  // CLOSED_PLANAR contours along the voxel edges; include/oncotrace/dicom_rtstruct.h) for DICOM
+  // input with at least one lesion. Off by default: for radiotherapy planning systems that read
+  // contours rather than SEG.
+  bool write_rtstruct = false;
 
   // Reference regions at user coordinates (LPS mm).
   std::optional<Vec3> liver_centre_mm;

@@ -241,6 +241,27 @@ struct RieszFilterSettings {
   std::array<int, 3> order{1, 0, 0};
   bool in_plane = false;
   FilterBoundary boundary = FilterBoundary::kZero;
+  // Aligned (steered) Riesz transform [IBSI-2 reference manual, Riesz transform section, the
+  // "aligned" configurations 9.b.2 and 10.b.2; Depeursinge A et al., "Rotation-covariant texture
+  // learning using steerable Riesz wavelets", IEEE Trans Image Process 2014;23:898-908]: at each
+  // voxel x the axes i, j, k of the order are replaced by the local frame (e_1, e_2, e_3) of the
+  // structure tensor J(x) = G_sigma * (grad g grad g^T) of the base response g, e_1 the
+  // eigenvector of the largest eigenvalue (the dominant gradient direction), e_2 of the middle
+  // one, e_3 = e_1 x e_2 (in plane: J is 2 x 2 over i, j, e_2 = e_1 turned by +90 degrees, e_3 =
+  // k):
+  //   R_aligned^l(x) = F^-1[ (-i)^|l| sqrt(|l|!/(l_i! l_j! l_k!))
+  //                          prod_a (e_a(x) . w)^l_a / |w|^|l| . base . F image ](x),
+  // computed by expanding the product into the monomials w^m (|m| = |l|) and summing the
+  // unaligned components R^m with the coefficients of x. Order (1, 0, 0) aligned is thus the
+  // first-order transform along the local dominant gradient direction, (2, 0, 0) the second
+  // order one. The gradient is by central differences in mm (the boundary rule beyond the edge),
+  // G_sigma a Gaussian of standard deviation structure_tensor_sigma_mm cut at 4 sigma (0: no
+  // smoothing). Each eigenvector's sign makes its largest component positive (odd orders change
+  // sign with it); where J vanishes (trace <= 1e-12 of the largest) the grid axes are used.
+  // IBSI-2 has no reference values for it (property-tested). Memory: one float volume per
+  // monomial ((|l| + 1)(|l| + 2)/2 in 3D) and a 9-double frame per voxel.
+  bool aligned = false;
+  double structure_tensor_sigma_mm = 2.0;
 };
 ImageVolume riesz_filter(const ImageVolume& image, const RieszFilterSettings& settings);
 
@@ -281,6 +302,9 @@ struct FilterSettings {
   SimoncelliFilterSettings simoncelli;  // kSimoncelli
   RieszFilterSettings riesz;            // kRiesz
 };
+
+// The name of a filter kind in settings files ("mean", "laplacian_of_gaussian", "laws", ...).
+const char* filter_kind_name(FilterKind kind);
 
 // The response map of `filter` on `image` (the whole image).
 ImageVolume apply_filter(const ImageVolume& image, const FilterSettings& filter);
@@ -341,6 +365,13 @@ struct FeatureSet {
   std::optional<double> value(std::string_view tag) const;
 };
 
+// The response map that the features of filtered settings see, on the whole image: the image
+// interpolated to the processing grid (settings.interpolation; the original grid when disabled)
+// and rounded when the settings say so, then filtered with settings.filter (the order of the
+// IBSI-2 chain, radiomics-ibsi.md §3.1). Throws InvalidInputError when the settings have no
+// filter.
+ImageVolume filter_response_map(const ImageVolume& image, const RadiomicsSettings& settings);
+
 // Runs the processing chain and computes the features of one ROI (with settings.filter: the
 // intensity statistics of the response map, see FilterSettings). `roi` must share the image
 // grid (any non-zero value is inside). Throws InvalidInputError when the grids differ or the
@@ -357,6 +388,43 @@ FeatureSet compute_features(const ImageVolume& image, const Mask& roi,
 FeatureSet compute_features(const ImageVolume& image, const LabelMap& labels, uint16_t label,
                             const Index3& box_lower, const Index3& box_upper,
                             const RadiomicsSettings& settings);
+
+// --- Feature units --------------------------------------------------------------------------
+//
+// The unit of an IBSI feature as a UCUM expression [IBSI-1 manual, chapter 3: morphological
+// features in mm (HCUG), intensity-based features in the unit of the image intensities,
+// discretised-level, probability, count and ratio features dimensionless], given the unit of the
+// image intensities `intensity_unit` (UCUM, e.g. "g/ml{SUVbw}", "[hnsf'U]", "Bq/ml", or a label
+// of the same syntax such as "g/mL"). `tag` is a feature tag with or without aggregation suffix
+// ("morph_volume", "cm_contrast_3D_comb"):
+//   - morphology: morph_volume, morph_vol_approx "mm3"; morph_area_mesh "mm2"; morph_av "/mm";
+//     morph_com, morph_diam and the PCA axis lengths "mm"; morph_integ_int (volume x mean
+//     intensity) "mm3.<I>"; compactness, sphericity, asphericity, spherical disproportion,
+//     elongation, flatness, volume and area densities, Moran's I, Geary's C "1";
+//   - local intensity (loc_*): I;
+//   - intensity statistics: stat_var and stat_energy (sums of squared intensities) I^2;
+//     stat_skew, stat_kurt, stat_cov, stat_qcod "1"; every other stat_* I;
+//   - intensity-volume histogram: ivh_v10, ivh_v90, ivh_diff_v10_v90 (volume fractions) and
+//     ivh_auc (over the intensity fraction) "1"; ivh_i10, ivh_i90, ivh_diff_i10_i90 I for
+//     calibrated intensity types, "1" (bin numbers) for arbitrary units;
+//   - intensity histogram (ih_*) and the texture families (cm_, rlm_, szm_, dzm_, ngt_, ngl_):
+//     computed on discretised grey levels, voxel counts and probabilities, "1".
+// I is `intensity_unit`; with a filter (FilterSettings), the statistics are those of the response
+// map, which for the linear filters with dimensionless weights here (and the moduli and energies
+// of their responses) is also in I. Features that depend on I are "" (unknown) when
+// intensity_unit is empty or a term with parentheses. Throws InvalidInputError for a tag that is
+// not an IBSI feature.
+std::string feature_unit(std::string_view tag, std::string_view intensity_unit,
+                         IntensityType ivh_intensity_type = IntensityType::kContinuousCalibrated);
+// The 4-character IBSI code of a feature tag with or without aggregation suffix
+// ("cm_joint_entr_3D_comb" -> "TU9B"); empty when the tag is not an IBSI feature.
+std::string feature_ibsi_code(std::string_view tag);
+// UCUM arithmetic on terms of components joined by '.' and '/' (no parentheses): `unit` to the
+// power `exponent` (each component's exponent multiplied: "g/ml{SUVbw}" squared is
+// "g2/ml2{SUVbw}"), and the product of two terms ("mm3" and "g/ml" give "mm3.g/ml"). Unity "1"
+// is neutral; "" (unknown) gives "".
+std::string ucum_power(std::string_view unit, int exponent);
+std::string ucum_product(std::string_view first, std::string_view second);
 
 // --- Voxel-wise feature maps ----------------------------------------------------------------
 //

@@ -106,6 +106,11 @@ std::string fdg_avidity_rule_text(const FdgAvidityRule& rule);
 struct FdgAvidityCall {
   std::optional<bool> avid;  // nullopt: not assessable (reason)
   std::string reason;
+  // The quantity the rule compared and its threshold ("SULpeak" for kPercistLiver, "SUVmax" for
+  // kSuvMax; empty for kDetected and when not assessable), for tables and figures.
+  std::string metric;
+  std::optional<double> value;
+  std::optional<double> threshold;
 };
 // liver_sul_mean/sd: the FDG study's PERCIST liver reference (SUL); `detected`: the lesion was
 // found by detection on the FDG study.

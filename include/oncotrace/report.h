@@ -233,6 +233,57 @@ std::vector<std::filesystem::path> write_response_figures(const std::filesystem:
                                                           const std::filesystem::path& figures_dir);
 
 // ---------------------------------------------------------------------------------------------
+// Multi-tracer heterogeneity figure (from patient.json of `oncotrace patient`)
+//
+// One scatter plot per receptor tracer study: one point per patient lesion with both an FDG value
+// and a value of the tracer's positivity metric. x = the FDG quantity the avidity rule compared
+// (SULpeak for percist-liver, SUVmax for suvmax:T; the FDG study's SUVmax for the rule
+// "detected"), y = the tracer's metric (e.g. FES SUVmax). Dashed lines at the FDG avidity
+// threshold and at the tracer's positivity threshold (when the rules have them) divide the plane
+// into the quadrants FDG+/target+, FDG+/target-, FDG-/target+, FDG-/target-; each quadrant is
+// labelled with its count of plotted lesions, counted from the lesions' own calls (so they agree
+// with the heterogeneity summary's "quadrants" for the same lesions). Points are coloured by the
+// tracer status (positive, negative, other), filled when FDG-avid and hollow otherwise, and
+// labelled with the lesion id. The FDG study is the reference study when it is FDG, else the
+// first FDG study (as in analyze_patient).
+
+struct HeterogeneityPoint {
+  std::string lesion_id;
+  std::string organ;
+  double fdg_value = 0.0;
+  double target_value = 0.0;
+  std::optional<bool> fdg_avid;
+  std::string target_status;  // "positive", "negative", "continuous_only", "not_assessable"
+};
+
+struct HeterogeneityPlot {
+  std::string title;    // e.g. "FDG versus fes (ER), per lesion"
+  std::string tracer;   // catalogue id, e.g. "fes"
+  std::string target;   // e.g. "ER"
+  std::string study;    // the tracer's study id
+  std::string x_label;  // e.g. "FDG SULpeak (g/mL)"
+  std::string y_label;  // e.g. "fes SUVmax (g/mL)"
+  std::optional<double> x_threshold;
+  std::optional<double> y_threshold;
+  std::vector<HeterogeneityPoint> points;
+  std::vector<std::string> not_plotted;  // "L9: outside the FDG field of view"
+  std::vector<std::string> notes;        // e.g. thresholds that differ between lesions
+};
+
+// The plots of a patient.json text (schema oncotrace.patient/1): one per receptor tracer study
+// (none without an FDG study). `source` names the file in errors (InvalidInputError for text
+// that is not a patient.json).
+std::vector<HeterogeneityPlot> heterogeneity_plots(const std::string& patient_json,
+                                                   const std::string& source);
+// The quadrant of a point: "FDG+/T+", "FDG+/T-", "FDG-/T+", "FDG-/T-", or "" when the FDG call
+// or the tracer status is not a positive/negative call.
+std::string heterogeneity_quadrant(const HeterogeneityPoint& point);
+// PNG bytes and an SVG document. Throw InvalidInputError for a plot without points or with
+// non-finite values.
+std::string render_heterogeneity_png(const HeterogeneityPlot& plot);
+std::string render_heterogeneity_svg(const HeterogeneityPlot& plot);
+
+// ---------------------------------------------------------------------------------------------
 // The HTML report
 
 struct ReportOptions {
@@ -254,7 +305,10 @@ struct ReportOptions {
 // when lesions.json is absent or malformed or the study cannot be found. A folder with
 // response.json and no lesions.json (an `oncotrace response` output folder) gets the response
 // report: timepoints, assessments, waterfall and trajectory plots, change table, warnings and
-// provenance (each section only when its data exists).
+// provenance (each section only when its data exists). A folder with patient.json and neither
+// of the two (an `oncotrace patient` output folder) gets the patient report: studies, coronal
+// projections of every study, the patient lesion table, the heterogeneity figures and summaries,
+// the pathology comparison and precision summary, warnings and provenance.
 std::string build_report_html(const std::filesystem::path& results_dir,
                               const ReportOptions& options = {});
 

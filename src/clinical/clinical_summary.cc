@@ -522,6 +522,16 @@ std::string clinical_summary_json_from_text(const std::string& clinical_json,
   return summary(clinical_internal::parse_clinical_input(clinical_json, origin));
 }
 
+std::string clinical_summary_json_from_text(const std::string& clinical_json,
+                                            const std::string& origin,
+                                            const std::vector<ImagingFinding>& imaging_findings) {
+  clinical_internal::ClinicalInput input =
+      clinical_internal::parse_clinical_input(clinical_json, origin);
+  input.imaging_findings.insert(input.imaging_findings.end(), imaging_findings.begin(),
+                                imaging_findings.end());
+  return summary(input);
+}
+
 std::string clinical_summary_json(const std::filesystem::path& clinical_file) {
   std::ifstream in(clinical_file, std::ios::binary);
   if (!in) {

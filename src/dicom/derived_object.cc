@@ -121,6 +121,32 @@ void add_source_references(const SeriesReference& source,
   module.addReferences(references, source.study_instance_uid.c_str());
 }
 
+void check_source_reference(const SeriesReference& source, const std::string& where,
+                            const std::string& object) {
+  const std::pair<const char*, const std::string*> required[] = {
+      {"Study Instance UID", &source.study_instance_uid},
+      {"Series Instance UID", &source.series_instance_uid},
+      {"SOP Class UID", &source.sop_class_uid},
+      {"Frame of Reference UID", &source.frame_of_reference_uid}};
+  for (const auto& [name, value] : required) {
+    if (value->empty()) {
+      throw InvalidInputError(where + ": the source series " + source.series_instance_uid +
+                              " has no " + name + "; " + object + " cannot reference it");
+    }
+  }
+  if (source.planes.size() != static_cast<size_t>(source.grid.size[2])) {
+    throw InvalidInputError(where + ": the source series " + source.series_instance_uid +
+                            " lists " + std::to_string(source.planes.size()) +
+                            " planes for a grid of " + std::to_string(source.grid.size[2]));
+  }
+  for (size_t k = 0; k < source.planes.size(); ++k) {
+    if (source.planes[k].sop_instance_uid.empty()) {
+      throw InvalidInputError(where + ": plane " + std::to_string(k) + " of the source series " +
+                              source.series_instance_uid + " has no SOP Instance UID");
+    }
+  }
+}
+
 void save_derived_object(DcmFileFormat& file, const std::filesystem::path& path,
                          const std::string& where) {
   AtomicOutput output(path);

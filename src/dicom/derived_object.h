@@ -56,6 +56,12 @@ ImageSOPInstanceReferenceMacro source_plane_reference(const SeriesReference& sou
 // Common Instance Reference: every source instance of the series, once.
 void add_source_references(const SeriesReference& source, IODCommonInstanceReferenceModule& module);
 
+// Throws InvalidInputError naming `where` when `source` lacks a UID a derived object must
+// reference (study, series, SOP class, frame of reference) or a plane's SOP Instance UID, or when
+// its plane list does not match its grid; `object` names the derived object ("a SEG").
+void check_source_reference(const SeriesReference& source, const std::string& where,
+                            const std::string& object);
+
 // Saves `file` as Explicit VR Little Endian under a temporary name next to `path`, then renames.
 // Throws InvalidInputError naming `where` when the file cannot be written.
 void save_derived_object(DcmFileFormat& file, const std::filesystem::path& path,

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <memory>
 #include <new>
 #include <set>
@@ -46,13 +47,29 @@ void check(const OFCondition& status, const std::string& what) {
 using dicom::code_macro;
 using dicom::coded_concept;
 
-void check_map(const ImageVolume& map, const SeriesReference& source, const MapQuantity& quantity,
-               const std::string& where) {
-  if (!map.geometry.same_grid_as(source.grid)) {
+// The first source plane of `map`: 0 when the map is on the source grid, k0 when it is on the
+// source's planes k0 .. k0 + n - 1 (same in-plane grid); throws InvalidInputError otherwise.
+int64_t first_source_plane(const ImageVolume& map, const SeriesReference& source,
+                           const std::string& where) {
+  if (map.geometry.same_grid_as(source.grid)) return 0;
+  const Geometry& grid = source.grid;
+  const Vec3 index = grid.world_to_index(map.geometry.origin_mm);
+  const int64_t first = static_cast<int64_t>(std::llround(index[2]));
+  Geometry planes = grid;
+  planes.size[2] = map.geometry.size[2];
+  planes.origin_mm = grid.index_to_world(0, 0, first);
+  if (first < 0 || map.geometry.size[2] < 1 || first + map.geometry.size[2] > grid.size[2] ||
+      !map.geometry.same_grid_as(planes)) {
     throw InvalidInputError(where + ": the map grid " + map.geometry.describe() +
-                            " is not the grid of the source series " + source.series_instance_uid +
-                            " " + source.grid.describe());
+                            " is neither the grid of the source series " +
+                            source.series_instance_uid + " " + grid.describe() +
+                            " nor a run of its whole planes");
   }
+  return first;
+}
+
+void check_map(const ImageVolume& map, const SeriesReference& source, const MapQuantity& quantity,
+               const ParametricMapWriteOptions& options, const std::string& where) {
   if (map.geometry.size[0] > 65535 || map.geometry.size[1] > 65535) {
     throw InvalidInputError(where + ": frames of " + map.geometry.describe() +
                             " exceed 65535 pixels");
@@ -79,11 +96,22 @@ void check_map(const ImageVolume& map, const SeriesReference& source, const MapQ
     throw InvalidInputError(where + ": the LUT label \"" + quantity.label +
                             "\" must have 1 to 16 characters");
   }
-  const auto bad = std::find_if(map.values.begin(), map.values.end(),
-                                [](float value) { return !std::isfinite(value); });
-  if (bad != map.values.end()) {
-    throw InvalidInputError(where + ": voxel " + std::to_string(bad - map.values.begin()) +
-                            " of the map is not a finite number");
+  const std::optional<float> padding = options.float_pixel_padding_value;
+  if (padding && !std::isfinite(*padding)) {
+    throw InvalidInputError(where + ": the padding value must be a finite number");
+  }
+  for (size_t index = 0; index < map.values.size(); ++index) {
+    const float value = map.values[index];
+    if (padding && std::isnan(value)) continue;
+    if (!std::isfinite(value)) {
+      throw InvalidInputError(where + ": voxel " + std::to_string(index) +
+                              " of the map is not a finite number");
+    }
+    if (padding && value == *padding) {
+      throw InvalidInputError(where + ": voxel " + std::to_string(index) +
+                              " of the map holds the padding value " + std::to_string(*padding) +
+                              "; choose a padding value that no voxel holds");
+    }
   }
 }
 
@@ -123,9 +151,10 @@ WrittenParametricMap write_parametric_map(const ImageVolume& map, const SeriesRe
                                           const std::filesystem::path& path,
                                           const ParametricMapWriteOptions& options) {
   const std::string where = "DICOM Parametric Map " + path.string();
-  check_map(map, source, quantity, where);
+  const int64_t first_plane = first_source_plane(map, source, where);
+  check_map(map, source, quantity, options, where);
   dicom::initialise_dcmtk();
-  const Geometry& grid = source.grid;
+  const Geometry& grid = map.geometry;
   const auto rows = static_cast<Uint16>(grid.size[1]);
   const auto columns = static_cast<Uint16>(grid.size[0]);
   const IODEnhGeneralEquipmentModule::EquipmentInfo equipment("oncotrace", "oncotrace", "0",
@@ -186,9 +215,16 @@ WrittenParametricMap write_parametric_map(const ImageVolume& map, const SeriesRe
   FGParametricMapFrameType frame_type;
   check(frame_type.setFrameType("DERIVED\\PRIMARY\\VOLUME\\NONE"), "Frame Type");
   check(pmap.addForAllFrames(frame_type), "shared Parametric Map Frame Type");
-  const auto [lowest, highest] = std::minmax_element(map.values.begin(), map.values.end());
-  check(pmap.addForAllFrames(*real_world_value_mapping(quantity, map.values.empty() ? 0.0 : *lowest,
-                                                       map.values.empty() ? 0.0 : *highest)),
+  // The mapped range covers the defined voxels only (padding has no real-world value).
+  double lowest = 0.0, highest = 0.0;
+  bool any_value = false;
+  for (const float value : map.values) {
+    if (std::isnan(value)) continue;
+    lowest = any_value ? std::min<double>(lowest, value) : value;
+    highest = any_value ? std::max<double>(highest, value) : value;
+    any_value = true;
+  }
+  check(pmap.addForAllFrames(*real_world_value_mapping(quantity, lowest, highest)),
         "shared Real World Value Mapping");
 
   const std::string dimension_uid = dicom::new_uuid_uid();
@@ -210,12 +246,17 @@ WrittenParametricMap write_parametric_map(const ImageVolume& map, const SeriesRe
   for (int64_t k = 0; k < grid.size[2]; ++k) {
     std::copy_n(map.values.begin() + static_cast<std::ptrdiff_t>(k * plane_pixels), plane_pixels,
                 plane.begin());
+    if (options.float_pixel_padding_value) {
+      for (Float32& value : plane) {
+        if (std::isnan(value)) value = *options.float_pixel_padding_value;
+      }
+    }
     const std::unique_ptr<FGPlanePosPatient> plane_position = dicom::plane_position(grid, k, where);
     FGFrameContent frame_content;
     check(frame_content.setDimensionIndexValues(static_cast<Uint32>(k + 1), 0),
           "Dimension Index Values");
     OFVector<ImageSOPInstanceReferenceMacro> derivation_images;
-    derivation_images.push_back(dicom::source_plane_reference(source, k, where));
+    derivation_images.push_back(dicom::source_plane_reference(source, first_plane + k, where));
     const std::unique_ptr<FGDerivationImage> derivation(
         FGDerivationImage::createMinimal(derivation_images, "", derivation_code, purpose));
     if (!derivation) throw InternalError(where + ": cannot create Derivation Image");
@@ -234,6 +275,27 @@ WrittenParametricMap write_parametric_map(const ImageVolume& map, const SeriesRe
   DcmFileFormat file;
   DcmDataset& dataset = *file.getDataset();
   check(pmap.writeDataset(dataset), "write dataset");
+  if (options.float_pixel_padding_value) {
+    const float padding = *options.float_pixel_padding_value;
+    check(dataset.putAndInsertFloat32(DCM_FloatPixelPaddingValue, padding),
+          "Float Pixel Padding Value");
+    // The range [value, limit] with limit = value: the single padding value (dciodvfy requires
+    // the limit, Type 1C, with the value).
+    check(dataset.putAndInsertFloat32(DCM_FloatPixelPaddingRangeLimit, padding),
+          "Float Pixel Padding Range Limit");
+  }
+  for (const CodingSchemeIdentification& scheme : options.coding_schemes) {
+    DcmItem* item = nullptr;
+    check(dataset.findOrCreateSequenceItem(DCM_CodingSchemeIdentificationSequence, item, -2),
+          "Coding Scheme Identification Sequence");
+    check(item->putAndInsertString(DCM_CodingSchemeDesignator, scheme.designator.c_str()),
+          "Coding Scheme Designator");
+    check(item->putAndInsertString(DCM_CodingSchemeName, scheme.name.c_str()),
+          "Coding Scheme Name");
+    check(item->putAndInsertString(DCM_CodingSchemeResponsibleOrganization,
+                                   scheme.responsible_organization.c_str()),
+          "Coding Scheme Responsible Organization");
+  }
   if (!source.source_file.empty())
     dicom::copy_patient_and_study(source.source_file, dataset, where);
   dicom::save_derived_object(file, path, where);
@@ -393,6 +455,17 @@ DicomParametricMap read_parametric_map(const std::filesystem::path& path) {
   for (size_t k = 0; k < placed.size(); ++k) {
     std::copy_n(pixels + placed[k].frame * plane_pixels, plane_pixels,
                 result.values.values.begin() + static_cast<std::ptrdiff_t>(k * plane_pixels));
+  }
+  Float32 padding = 0.0F;
+  if (dataset.findAndGetFloat32(DCM_FloatPixelPaddingValue, padding).good()) {
+    result.float_pixel_padding_value = padding;
+    // Padding is the value, or the inclusive range up to Float Pixel Padding Range Limit.
+    Float32 limit = padding;
+    dataset.findAndGetFloat32(DCM_FloatPixelPaddingRangeLimit, limit);
+    const float low = std::min(padding, limit), high = std::max(padding, limit);
+    for (float& value : result.values.values) {
+      if (value >= low && value <= high) value = std::numeric_limits<float>::quiet_NaN();
+    }
   }
   return result;
 }

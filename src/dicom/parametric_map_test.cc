@@ -129,6 +129,91 @@ TEST(DicomParametricMapTest, ValidatesWithDciodvfy) {
   std::cout << "dciodvfy on the Parametric Map:\n" << output;
 }
 
+// A map on a run of the source's planes (e.g. a feature map of the planes an ROI spans) with NaN
+// voxels written as the padding value: frames reference their own source planes, the mapped
+// range leaves the padding out, and the reader gives the NaN voxels back.
+TEST(DicomParametricMapTest, PlaneRunWithPaddingRoundTrips) {
+  SyntheticSeries source;
+  Geometry planes = source.reference.grid;
+  planes.size[2] = 3;
+  planes.origin_mm = source.reference.grid.index_to_world(0, 0, 2);
+  ImageVolume map = distinct_values(planes);
+  map.values[0] = std::numeric_limits<float>::quiet_NaN();
+  map.values[40] = std::numeric_limits<float>::quiet_NaN();
+  ParametricMapWriteOptions options;
+  options.float_pixel_padding_value = -1000.0F;
+  const auto path = source.folder.path() / "run.pm.dcm";
+  const WrittenParametricMap written =
+      write_parametric_map(map, source.reference, suvbw_quantity(), path, options);
+  EXPECT_EQ(written.frame_count, 3U);
+  const DicomParametricMap read = read_parametric_map(path);
+  EXPECT_TRUE(read.values.geometry.same_grid_as(planes))
+      << read.values.geometry.describe() << " vs " << planes.describe();
+  ASSERT_EQ(read.values.values.size(), map.values.size());
+  for (size_t index = 0; index < map.values.size(); ++index) {
+    if (std::isnan(map.values[index])) {
+      EXPECT_TRUE(std::isnan(read.values.values[index])) << index;
+    } else {
+      EXPECT_EQ(read.values.values[index], map.values[index]) << index;
+    }
+  }
+  ASSERT_TRUE(read.float_pixel_padding_value.has_value());
+  EXPECT_EQ(*read.float_pixel_padding_value, -1000.0F);
+
+  DcmFileFormat file;
+  ASSERT_TRUE(file.loadFile(path.c_str()).good());
+  DcmDataset& dataset = *file.getDataset();
+  DcmItem* shared = nullptr;
+  ASSERT_TRUE(dataset.findAndGetSequenceItem(DCM_SharedFunctionalGroupsSequence, shared, 0).good());
+  DcmItem* rwvm = nullptr;
+  ASSERT_TRUE(shared->findAndGetSequenceItem(DCM_RealWorldValueMappingSequence, rwvm, 0).good());
+  Float64 first = 0.0;
+  rwvm->findAndGetFloat64(DCM_DoubleFloatRealWorldValueFirstValueMapped, first);
+  EXPECT_DOUBLE_EQ(first, 0.125 * 1 - 3.0);  // voxel 0 is padding
+  // Frame 1 derives from source plane 2.
+  DcmItem* frame = nullptr;
+  ASSERT_TRUE(
+      dataset.findAndGetSequenceItem(DCM_PerFrameFunctionalGroupsSequence, frame, 0).good());
+  DcmItem* derivation = nullptr;
+  ASSERT_TRUE(frame->findAndGetSequenceItem(DCM_DerivationImageSequence, derivation, 0).good());
+  DcmItem* source_image = nullptr;
+  ASSERT_TRUE(derivation->findAndGetSequenceItem(DCM_SourceImageSequence, source_image, 0).good());
+  OFString referenced;
+  source_image->findAndGetOFString(DCM_ReferencedSOPInstanceUID, referenced);
+  EXPECT_EQ(std::string(referenced.c_str()), source.reference.planes[2].sop_instance_uid);
+
+  if (!std::string(ONCOTRACE_DCIODVFY).empty()) {
+    std::string output;
+    EXPECT_TRUE(dciodvfy_errors(path, &output).empty()) << output;
+  }
+}
+
+TEST(DicomParametricMapTest, RefusesPaddingHeldByAVoxelAndGridsOffThePlanes) {
+  SyntheticSeries source;
+  const auto path = source.folder.path() / "bad.pm.dcm";
+  ImageVolume map = distinct_values(source.reference.grid);
+  ParametricMapWriteOptions options;
+  options.float_pixel_padding_value = map.values[5];
+  EXPECT_THROW(write_parametric_map(map, source.reference, suvbw_quantity(), path, options),
+               InvalidInputError);
+  map.values[5] = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_THROW(write_parametric_map(map, source.reference, suvbw_quantity(), path),
+               InvalidInputError);  // NaN without a padding value
+  Geometry shifted = source.reference.grid;
+  shifted.size[2] = 2;
+  shifted.origin_mm = source.reference.grid.index_to_world(Vec3{0.0, 0.0, 1.5});
+  EXPECT_THROW(
+      write_parametric_map(ImageVolume(shifted, 1.0F), source.reference, suvbw_quantity(), path),
+      InvalidInputError);
+  Geometry beyond = source.reference.grid;
+  beyond.size[2] = 3;
+  beyond.origin_mm = source.reference.grid.index_to_world(0, 0, 4);
+  EXPECT_THROW(
+      write_parametric_map(ImageVolume(beyond, 1.0F), source.reference, suvbw_quantity(), path),
+      InvalidInputError);
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
 TEST(DicomParametricMapTest, RefusesBadInputWithoutWritingAnything) {
   SyntheticSeries source;
   const auto path = source.folder.path() / "bad.pm.dcm";

@@ -130,31 +130,6 @@ std::string describe_orientation(const std::array<double, 6>& orientation) {
   return text;
 }
 
-void check_reference(const SeriesReference& source, const std::string& where) {
-  const std::pair<const char*, const std::string*> required[] = {
-      {"Study Instance UID", &source.study_instance_uid},
-      {"Series Instance UID", &source.series_instance_uid},
-      {"SOP Class UID", &source.sop_class_uid},
-      {"Frame of Reference UID", &source.frame_of_reference_uid}};
-  for (const auto& [name, value] : required) {
-    if (value->empty()) {
-      throw InvalidInputError(where + ": the source series " + source.series_instance_uid +
-                              " has no " + name + "; a SEG cannot reference it");
-    }
-  }
-  if (source.planes.size() != static_cast<size_t>(source.grid.size[2])) {
-    throw InvalidInputError(where + ": the source series " + source.series_instance_uid +
-                            " lists " + std::to_string(source.planes.size()) +
-                            " planes for a grid of " + std::to_string(source.grid.size[2]));
-  }
-  for (size_t k = 0; k < source.planes.size(); ++k) {
-    if (source.planes[k].sop_instance_uid.empty()) {
-      throw InvalidInputError(where + ": plane " + std::to_string(k) + " of the source series " +
-                              source.series_instance_uid + " has no SOP Instance UID");
-    }
-  }
-}
-
 }  // namespace
 
 std::string new_uuid_uid() { return dicom::new_uuid_uid(); }
@@ -219,7 +194,7 @@ WrittenSegmentation write_dicom_seg(const LabelMap& labels, const SeriesReferenc
                                     const std::filesystem::path& path,
                                     const SegWriteOptions& options) {
   const std::string where = "DICOM SEG " + path.string();
-  check_reference(source, where);
+  dicom::check_source_reference(source, where, "a SEG");
   if (!labels.geometry.same_grid_as(source.grid)) {
     throw InvalidInputError(where + ": the label map grid " + labels.geometry.describe() +
                             " is not the grid of the source series " + source.series_instance_uid +
@@ -436,6 +411,21 @@ WrittenSegmentation write_dicom_seg(const LabelMap& labels, const SeriesReferenc
         "Pixel Data");
   dicom::save_derived_object(file, path, where);
   return written;
+}
+
+bool is_dicom_seg_file(const std::filesystem::path& path) {
+  dicom::initialise_dcmtk();
+  DcmFileFormat file;
+  if (file.loadFileUntilTag(path.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
+                            ERM_autoDetect, DCM_SOPInstanceUID)
+          .bad()) {
+    return false;
+  }
+  OFString sop_class;
+  file.getDataset()->findAndGetOFString(DCM_SOPClassUID, sop_class);
+  if (sop_class.empty())
+    file.getMetaInfo()->findAndGetOFString(DCM_MediaStorageSOPClassUID, sop_class);
+  return sop_class == UID_SegmentationStorage;
 }
 
 DicomSegmentation read_dicom_seg(const std::filesystem::path& path,

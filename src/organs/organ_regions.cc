@@ -1,4 +1,7 @@
 // Physiological-uptake exclusion and the organ of a lesion (include/oncotrace/organs.h).
+#include <algorithm>
+#include <cmath>
+#include <optional>
 #include <vector>
 
 #include "oncotrace/error.h"
@@ -67,6 +70,58 @@ std::string organ_of_region(const OrganSegmentation& organs, const LabelMap& les
   Mask region(lesions.geometry, 0);
   for (size_t v = 0; v < region.size(); ++v) region.values[v] = lesions.values[v] == label;
   return organ_of_region(organs, region, dilation_mm);
+}
+
+bool lesion_anterior_to_thorax(const OrganSegmentation& organs, const LabelMap& lesions,
+                               uint16_t label, const BreastRuleOptions& options) {
+  if (!lesions.geometry.same_grid_as(organs.labels.geometry)) {
+    throw InvalidInputError("lesion_anterior_to_thorax: the lesions (" +
+                            lesions.geometry.describe() + ") are not on the organ grid (" +
+                            organs.labels.geometry.describe() + ")");
+  }
+  const Geometry& grid = lesions.geometry;
+  const Index3 size = grid.size;
+  // Centre of the lesion's voxel centres (mean index).
+  double sum[3] = {0.0, 0.0, 0.0};
+  size_t count = 0;
+  for (int64_t k = 0; k < size[2]; ++k) {
+    for (int64_t j = 0; j < size[1]; ++j) {
+      for (int64_t i = 0; i < size[0]; ++i) {
+        if (lesions.at(i, j, k) != label) continue;
+        sum[0] += static_cast<double>(i);
+        sum[1] += static_cast<double>(j);
+        sum[2] += static_cast<double>(k);
+        ++count;
+      }
+    }
+  }
+  if (count == 0) return false;
+  const double n = static_cast<double>(count);
+  const Vec3 centre = grid.index_to_world(Vec3{sum[0] / n, sum[1] / n, sum[2] / n});
+  const int64_t slice = std::clamp<int64_t>(std::llround(sum[2] / n), 0, size[2] - 1);
+  const std::optional<uint16_t> lung = canonical_organ_label("lung");
+  const std::optional<uint16_t> heart = canonical_organ_label("heart");
+  std::optional<double> thorax_front_y;  // LPS: anterior is -y
+  for (int64_t j = 0; j < size[1]; ++j) {
+    for (int64_t i = 0; i < size[0]; ++i) {
+      const uint16_t organ = organs.labels.at(i, j, slice);
+      if (organ == 0 || (organ != lung && organ != heart)) continue;
+      const Vec3 position = grid.index_to_world(i, j, slice);
+      if (std::abs(position[0] - centre[0]) > options.column_half_width_mm) continue;
+      if (!thorax_front_y || position[1] < *thorax_front_y) thorax_front_y = position[1];
+    }
+  }
+  return thorax_front_y && centre[1] <= *thorax_front_y - options.min_depth_anterior_to_thorax_mm;
+}
+
+std::string organ_of_lesion(const OrganSegmentation& organs, const LabelMap& lesions,
+                            uint16_t label, const BreastRuleOptions& options) {
+  const std::string organ = organ_of_region(organs, lesions, label);
+  if (options.enabled && (organ == "unknown" || organ == "muscle") &&
+      lesion_anterior_to_thorax(organs, lesions, label, options)) {
+    return "breast";
+  }
+  return organ;
 }
 
 }  // namespace oncotrace

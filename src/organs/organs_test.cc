@@ -698,6 +698,73 @@ TEST(PhysiologicalUptake, ExclusionMaskRemovesOnlyPhysiologicalDetections) {
   EXPECT_THROW(physiological_exclusion_mask(organs, {"livr"}), InvalidInputError);
 }
 
+// Breast rule: a 50 x 40 x 6 grid at 4 mm; lungs fill j 15..30 (y 60..120 mm) for i 5..34
+// (x 20..136 mm), a rib (bone) row lies in front of them at j 13; lesions are 2 x 2 x 2 voxel
+// cubes.
+TEST(LesionOrgan, BreastRuleCallsSoftTissueAnteriorToTheThoraxBreast) {
+  Geometry grid;
+  grid.size = {50, 40, 6};
+  grid.spacing_mm = {4.0, 4.0, 4.0};
+  OrganSegmentation organs;
+  organs.labels = LabelMap(grid, 0);
+  for (int64_t k = 0; k < 6; ++k) {
+    for (int64_t j = 15; j <= 30; ++j) {
+      for (int64_t i = 5; i <= 34; ++i) organs.labels.at(i, j, k) = label_of("lung");
+    }
+    for (int64_t i = 5; i <= 34; ++i) organs.labels.at(i, 13, k) = label_of("bone");
+  }
+  const auto organ_of_cube = [&](int64_t i0, int64_t j0, const BreastRuleOptions& options = {}) {
+    LabelMap lesions(grid, 0);
+    for (int64_t k = 2; k <= 3; ++k) {
+      for (int64_t j = j0; j <= j0 + 1; ++j) {
+        for (int64_t i = i0; i <= i0 + 1; ++i) lesions.at(i, j, k) = 1;
+      }
+    }
+    return organ_of_lesion(organs, lesions, 1, options);
+  };
+  // Centre y = 4 x 3.5 = 14 mm, lung front 60 mm: 46 mm anterior -> breast.
+  EXPECT_EQ(organ_of_cube(10, 3), "breast");
+  // Centre y = 42 mm: 18 mm anterior (< 20 mm; the 5 mm dilation reaches no organ) -> unknown.
+  EXPECT_EQ(organ_of_cube(10, 10), "unknown");
+  BreastRuleOptions shallow;
+  shallow.min_depth_anterior_to_thorax_mm = 15.0;
+  EXPECT_EQ(organ_of_cube(10, 3, shallow), "breast");
+  // Touching the rib: the organ map says bone, the rule does not override an organ.
+  EXPECT_EQ(organ_of_cube(10, 12), "bone");
+  // Lateral to the lungs: centre x = 170 mm, the lungs end at x = 136 mm, beyond the +-20 mm
+  // column -> unknown.
+  EXPECT_EQ(organ_of_cube(42, 3), "unknown");
+  // Posterior to the lungs: not anterior -> unknown.
+  EXPECT_EQ(organ_of_cube(10, 35), "unknown");
+  BreastRuleOptions off;
+  off.enabled = false;
+  EXPECT_EQ(organ_of_cube(10, 3, off), "unknown");
+  // Exactly at the depth: centre y 14 mm, front 60 mm, depth 46 mm -> breast at 46, not at 46.1.
+  BreastRuleOptions at;
+  at.min_depth_anterior_to_thorax_mm = 46.0;
+  EXPECT_EQ(organ_of_cube(10, 3, at), "breast");
+  at.min_depth_anterior_to_thorax_mm = 46.1;
+  EXPECT_EQ(organ_of_cube(10, 3, at), "unknown");
+}
+
+TEST(LesionOrgan, PhantomBreastPrimaryIsBreastAndNodesAreNot) {
+  const SimulatedPatient& patient = small_patient();
+  const OrganSegmentation& organs = small_patient_organs();
+  size_t checked = 0;
+  for (size_t l = 0; l < patient.lesion_names.size(); ++l) {
+    const std::string& name = patient.lesion_names[l];
+    const std::string organ =
+        organ_of_lesion(organs, patient.truth_lesions, static_cast<uint16_t>(l + 1));
+    if (name == "primary_left_breast") {
+      EXPECT_EQ(organ, "breast");
+      ++checked;
+    } else {
+      EXPECT_NE(organ, "breast") << name;
+    }
+  }
+  EXPECT_EQ(checked, 1U);
+}
+
 TEST(LesionOrgan, LesionsAreAssignedToTheirOrgans) {
   const SimulatedPatient& patient = small_patient();
   const OrganSegmentation& organs = small_patient_organs();

@@ -3,6 +3,8 @@
 #include <array>
 #include <cmath>
 #include <numbers>
+#include <optional>
+#include <string>
 
 #include "oncotrace/error.h"
 
@@ -379,6 +381,49 @@ PatientSpec default_patient() {
             {-4, 2, 10}, PhantomVendorStyle::kGe),
   };
   return patient;
+}
+
+void set_fdg_timepoints(PatientSpec& patient, int count) {
+  if (count != 2 && count != 3) {
+    throw InvalidInputError("--fdg-timepoints " + std::to_string(count) +
+                            ": must be 2 (baseline, follow-up) or 3 (and a second follow-up)");
+  }
+  if (count == 2) return;
+  const StudySpec* followup = nullptr;
+  for (const StudySpec& study : patient.studies) {
+    if (study.timepoint == "followup2") {
+      throw InvalidInputError("--fdg-timepoints 3: the patient has a \"followup2\" study (" +
+                              study.id + ") already");
+    }
+    if (study.tracer == "fdg" && study.timepoint == "followup") followup = &study;
+  }
+  if (followup == nullptr) {
+    throw InvalidInputError(
+        "--fdg-timepoints 3: the patient has no FDG study of timepoint \"followup\" to continue "
+        "from (see docs/truth-schema.md)");
+  }
+  StudySpec second = *followup;
+  second.id = "fdg_followup2";
+  second.timepoint = "followup2";
+  second.injection = followup->injection.plus_seconds(84.0 * 86400.0);
+  second.rigid_shift_mm = {2, -3, 5};
+  patient.studies.push_back(second);
+  for (LesionSpec& lesion : patient.lesions) {
+    std::optional<LesionChange> next;
+    if (const LesionChange* change = phantom::change_at(lesion, "followup")) {
+      next = *change;
+      next->volume_scale = change->volume_scale * change->volume_scale;
+      next->uptake_scale = change->uptake_scale * change->uptake_scale;
+    } else if (lesion.first_timepoint == "followup") {
+      next = LesionChange{};
+      next->volume_scale = 1.5;
+      next->uptake_scale = 1.2;
+      next->response = "progression";
+    }
+    if (!next) continue;
+    next->timepoint = "followup2";
+    lesion.changes.push_back(*next);
+  }
 }
 
 }  // namespace oncotrace

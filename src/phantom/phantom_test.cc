@@ -84,6 +84,40 @@ TEST(DefaultPatientTest, HasAtLeastEightBaselineLesionsOfMixedReceptorStatus) {
                                                "fdg/followup"}));
 }
 
+TEST(DefaultPatientTest, ThirdFdgTimepointContinuesEveryLesionsCourse) {
+  PatientSpec two = default_patient();
+  set_fdg_timepoints(two, 2);
+  EXPECT_EQ(two.studies.size(), default_patient().studies.size());
+  PatientSpec three = default_patient();
+  set_fdg_timepoints(three, 3);
+  ASSERT_EQ(three.studies.size(), two.studies.size() + 1);
+  const StudySpec& added = three.studies.back();
+  EXPECT_EQ(added.id, "fdg_followup2");
+  EXPECT_EQ(added.tracer, "fdg");
+  EXPECT_EQ(added.timepoint, "followup2");
+  EXPECT_DOUBLE_EQ(added.injection.seconds_since(two.studies.back().injection), 84.0 * 86400.0);
+  for (const LesionSpec& lesion : three.lesions) {
+    SCOPED_TRACE(lesion.name);
+    const phantom::LesionGeometry first = phantom::lesion_geometry(lesion, "followup", {0, 0, 0});
+    const phantom::LesionGeometry second = phantom::lesion_geometry(lesion, "followup2", {0, 0, 0});
+    EXPECT_EQ(second.present, first.present);
+    if (lesion.name == "primary_left_breast") {  // 0.4 -> 0.16 volume, 0.5 -> 0.25 uptake
+      EXPECT_NEAR(second.volume_ml / first.volume_ml, 0.4, 1e-9);
+      EXPECT_DOUBLE_EQ(second.uptake_scale, 0.25);
+    }
+    if (lesion.first_timepoint == "followup") {
+      EXPECT_NEAR(second.volume_ml / first.volume_ml, 1.5, 1e-9);
+      EXPECT_EQ(second.response, "progression");
+    }
+  }
+  EXPECT_THROW(set_fdg_timepoints(three, 3), InvalidInputError);  // followup2 exists
+  PatientSpec four = default_patient();
+  EXPECT_THROW(set_fdg_timepoints(four, 4), InvalidInputError);
+  PatientSpec no_followup = default_patient();
+  no_followup.studies.pop_back();
+  EXPECT_THROW(set_fdg_timepoints(no_followup, 3), InvalidInputError);
+}
+
 TEST(DefaultPatientTest, LesionsLieInTheirOrgans) {
   const PatientSpec patient = default_patient();
   const phantom::PatientScene scene = phantom::build_patient_scene(patient, "baseline", {0, 0, 0});

@@ -13,6 +13,7 @@
 #include "core/atomic_file.h"
 #include "oncotrace/dicom.h"
 #include "oncotrace/dicom_pmap.h"
+#include "oncotrace/dicom_rtstruct.h"
 #include "oncotrace/dicom_seg.h"
 #include "oncotrace/dicom_sr.h"
 #include "oncotrace/error.h"
@@ -491,6 +492,59 @@ std::vector<MaskRegion> rtstruct_mask_regions(const AnalysisRequest& request,
   return regions;
 }
 
+// The segments of a DICOM SEG on the PET grid (read_dicom_seg checks the frame of reference,
+// orientation, spacing and frame placement). --roi selects segments by Segment Label; without it
+// every segment is a region.
+std::vector<MaskRegion> seg_mask_regions(const AnalysisRequest& request, const LoadedStudy& study) {
+  const std::filesystem::path& path = *request.masks;
+  DicomSegmentation seg;
+  try {
+    seg = read_dicom_seg(path, series_reference(study.pet));
+  } catch (const InvalidInputError& error) {
+    throw InvalidInputError("--masks " + path.string() + ": " + error.what() +
+                            "; use the SEG drawn on this study's PET series (or its frame of "
+                            "reference)");
+  }
+  std::string names;
+  for (const SegmentDescription& segment : seg.segments)
+    names += " '" + segment.segment_label + "'";
+  std::vector<size_t> selected;
+  if (request.roi_names.empty()) {
+    for (size_t s = 0; s < seg.segments.size(); ++s) selected.push_back(s);
+  } else {
+    for (const std::string& name : request.roi_names) {
+      size_t found = seg.segments.size();
+      for (size_t s = 0; s < seg.segments.size(); ++s) {
+        if (seg.segments[s].segment_label == name) found = s;
+      }
+      if (found == seg.segments.size()) {
+        throw InvalidInputError("--masks " + path.string() + " --roi " + name +
+                                ": no segment has this Segment Label; the SEG holds:" + names);
+      }
+      selected.push_back(found);
+    }
+  }
+  std::vector<MaskRegion> regions;
+  for (const size_t s : selected) {
+    const SegmentDescription& segment = seg.segments[s];
+    const std::string name =
+        segment.segment_label.empty() ? "segment_" + std::to_string(s + 1) : segment.segment_label;
+    MaskRegion region{name, Mask(study.image.geometry, 0)};
+    size_t voxels = 0;
+    for (size_t n = 0; n < seg.labels.values.size(); ++n) {
+      const bool inside = seg.labels.values[n] == segment.label;
+      region.mask.values[n] = inside ? 1 : 0;
+      voxels += inside ? 1 : 0;
+    }
+    if (voxels == 0) {
+      throw InvalidInputError("--masks " + path.string() + ": segment " + name +
+                              " holds no voxel of the PET grid");
+    }
+    regions.push_back(std::move(region));
+  }
+  return regions;
+}
+
 // ---------------------------------------------------------------------------------------------
 // segmentation: detection
 
@@ -663,7 +717,7 @@ void write_outputs(const AnalysisRequest& request, AnalysisResult& result,
   }
   // DICOM SEG of the lesion labels, the TID 1500 report of their measurements referencing the
   // SEG's segments, and the SUV Parametric Map (DICOM input only).
-  std::unique_ptr<AtomicOutput> seg_out, sr_out, map_out;
+  std::unique_ptr<AtomicOutput> seg_out, sr_out, map_out, rtstruct_out;
   const bool dicom_input = !is_nifti_path(request.study);
   if (request.write_seg) {
     if (!dicom_input) {
@@ -729,6 +783,35 @@ void write_outputs(const AnalysisRequest& request, AnalysisResult& result,
       }
     }
   }
+  if (request.write_rtstruct) {
+    if (!dicom_input) {
+      result.warnings.push_back(
+          "lesions.rtstruct.dcm not written: the PET is a NIfTI image (an RT Structure Set must "
+          "reference the DICOM instances of its source series)");
+    } else if (result.lesions.empty()) {
+      result.warnings.push_back("lesions.rtstruct.dcm not written: no lesion");
+    } else {
+      std::vector<bool> present(65536, false);
+      for (uint16_t value : result.labels.values) present[value] = true;
+      std::vector<RtStructureRoi> rois;
+      for (const LesionResult& lesion : result.lesions) {
+        if (!present[lesion.label]) continue;  // wholly overlapped by an earlier ROI
+        RtStructureRoi roi;
+        roi.label = lesion.label;
+        roi.name = lesion.name.substr(0, 64);
+        roi.generation_algorithm = result.segmentation == "masks" ? "MANUAL" : "AUTOMATIC";
+        roi.generation_description = "oncotrace " + result.method;
+        roi.display_colour = rtstruct_display_colour(rois.size());
+        rois.push_back(std::move(roi));
+      }
+      RtStructWriteOptions options;
+      options.series_description = "oncotrace lesion contours (" + result.method + ")";
+      options.structure_set_label = "LESIONS";
+      rtstruct_out = std::make_unique<AtomicOutput>(folder / "lesions.rtstruct.dcm");
+      write_rtstruct(result.labels, series_reference(study.pet), rois,
+                     rtstruct_out->temporary_path(), options);
+    }
+  }
   if (request.write_suv_map) {
     if (!dicom_input) {
       result.warnings.push_back(
@@ -754,7 +837,7 @@ void write_outputs(const AnalysisRequest& request, AnalysisResult& result,
   result.written_files.push_back(labels_out.destination());
   // A DICOM output of an earlier run that this run did not write would contradict the new
   // results: it is removed.
-  for (auto* output : {&seg_out, &sr_out, &map_out}) {
+  for (auto* output : {&seg_out, &sr_out, &map_out, &rtstruct_out}) {
     if (*output) {
       (*output)->commit();
       result.written_files.push_back((*output)->destination());
@@ -762,7 +845,7 @@ void write_outputs(const AnalysisRequest& request, AnalysisResult& result,
   }
   for (const auto& [output, name] :
        {std::pair{&seg_out, "lesions.seg.dcm"}, std::pair{&sr_out, "lesions.sr.dcm"},
-        std::pair{&map_out, "suv.pm.dcm"}}) {
+        std::pair{&map_out, "suv.pm.dcm"}, std::pair{&rtstruct_out, "lesions.rtstruct.dcm"}}) {
     if (!*output) {
       std::error_code ignored;
       std::filesystem::remove(folder / name, ignored);
@@ -815,7 +898,11 @@ void store_stage(const AnalysisRequest& request, AnalysisResult& result, const L
     if (lesion.radiomics) {
       row.radiomics_variant = "radiomics:" + lesion.radiomics->settings_name;
       for (const radiomics::Feature& feature : lesion.radiomics->features) {
-        row.radiomics_features.emplace_back(feature.tag, feature.value);
+        // The store's unit convention: the uptake label ("g/mL"), as its suv_* rows.
+        row.radiomics_features.push_back(
+            {feature.tag, feature.value,
+             radiomics::feature_unit(feature.tag, result.unit_label,
+                                     request.radiomics->ivh.intensity_type)});
       }
     }
     store.lesions.push_back(std::move(row));
@@ -973,6 +1060,9 @@ AnalysisResult analyze_study(const AnalysisRequest& request) {
       if (is_nifti_path(*request.masks)) {
         result.method = "NIfTI label map " + request.masks->string();
         mask_regions = nifti_mask_regions(request, study, segmentation_notes);
+      } else if (is_dicom_seg_file(*request.masks)) {
+        result.method = "DICOM SEG " + request.masks->string();
+        mask_regions = seg_mask_regions(request, study);
       } else {
         result.method = "RTSTRUCT " + request.masks->string();
         mask_regions = rtstruct_mask_regions(request, study, loaded.same_frame_series_uids);
@@ -1041,7 +1131,8 @@ AnalysisResult analyze_study(const AnalysisRequest& request) {
         }
       }
       if (organs && organs->segmentation) {
-        lesion.organ = pipeline_internal::lesion_organ(*organs, result.labels, lesion.label);
+        lesion.organ =
+            pipeline_internal::lesion_organ(request, *organs, result.labels, lesion.label);
       } else if (organs && organs->organs) {
         lesion.organ = majority_organ(*organs->organs, organs->organ_names, result.labels,
                                       lesion.label, metrics[index].box);

@@ -278,6 +278,8 @@ std::string lesions_json(const AnalysisRequest& request, const AnalysisResult& r
   settings["blood_pool_centre_lps_mm"] =
       request.blood_pool_centre_mm ? vec3_json(*request.blood_pool_centre_mm) : Json(nullptr);
   settings["ratio_numerator"] = ratio_numerator_name(request.ratio_numerator);
+  settings["breast_rule_min_depth_mm"] =
+      request.breast_rule ? Json(request.breast_min_depth_mm) : Json(nullptr);
   settings["threads"] = request.threads;
   settings["radiomics"] = request.radiomics ? Json(request.radiomics_config) : Json(nullptr);
   if (!request.extra_settings_json.empty()) {

@@ -72,9 +72,13 @@ std::vector<PlacedRegion> place_default_regions(const LoadedStudy& study, const 
   return out;
 }
 
-std::string lesion_organ(const OrganMaps& organs, const LabelMap& lesions, uint16_t label) {
+std::string lesion_organ(const AnalysisRequest& request, const OrganMaps& organs,
+                         const LabelMap& lesions, uint16_t label) {
   if (!organs.segmentation) return "";
-  return organ_of_region(*organs.segmentation, lesions, label);
+  BreastRuleOptions breast;
+  breast.enabled = request.breast_rule;
+  breast.min_depth_anterior_to_thorax_mm = request.breast_min_depth_mm;
+  return organ_of_lesion(*organs.segmentation, lesions, label, breast);
 }
 
 }  // namespace oncotrace::pipeline_internal

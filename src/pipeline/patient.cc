@@ -22,9 +22,11 @@
 #include "oncotrace/clinical.h"
 #include "oncotrace/datetime.h"
 #include "oncotrace/error.h"
+#include "oncotrace/store.h"
 #include "oncotrace/suv.h"
 #include "oncotrace/tracers.h"
 #include "oncotrace/version.h"
+#include "pipeline/analysis_output.h"
 #include "pipeline/organ_stage.h"
 #include "pipeline/stage_timer.h"
 #include "pipeline/store_stage.h"
@@ -123,6 +125,86 @@ std::vector<std::string> tracer_excluded_organs(const Tracer& tracer,
 }
 
 bool is_fdg(const PatientStudyResult& study) { return study.tracer_id == "fdg"; }
+
+// The staging site of a lesion's organ when the organ alone makes it distant disease for breast
+// cancer (AJCC 8th: any lesion in these organs is cM1; clinical-context.md §5.8). Breast, soft
+// tissue ("unknown", "muscle") and the mediastinal organs (heart, aorta: a lesion there may be an
+// internal mammary node, which is regional) give no site.
+std::optional<ImagingSite> distant_site_of_organ(const std::string& organ) {
+  if (organ == "bone") return ImagingSite::kBone;
+  if (organ == "liver") return ImagingSite::kLiver;
+  if (organ == "lung") return ImagingSite::kLung;
+  if (organ == "brain") return ImagingSite::kBrain;
+  if (organ == "spleen" || organ == "kidney") return ImagingSite::kOtherDistantOrgan;
+  return std::nullopt;
+}
+
+bool is_baseline(const PatientStudyInput& input) {
+  return input.timepoint.empty() || input.timepoint == "baseline";
+}
+
+// Imaging findings for the staging upstaging: each lesion detected on a baseline study whose
+// organ is distant (distant_site_of_organ). Lesions whose organ gives no site are named in
+// `undetermined` (a lymph node or soft-tissue lesion needs its site from the reader).
+std::vector<ImagingFinding> lesion_imaging_findings(const PatientResult& result,
+                                                    std::vector<std::string>& undetermined) {
+  std::vector<ImagingFinding> findings;
+  for (const PatientLesion& lesion : result.lesions) {
+    std::string detected_on;
+    for (const PatientLesionStudyValue& value : lesion.per_study) {
+      const auto study =
+          std::find_if(result.studies.begin(), result.studies.end(),
+                       [&](const PatientStudyResult& s) { return s.input.id == value.study_id; });
+      if (value.detected_label && study != result.studies.end() && is_baseline(study->input)) {
+        detected_on += (detected_on.empty() ? "" : ", ") + value.study_id;
+      }
+    }
+    if (detected_on.empty() || lesion.organ == "breast") continue;
+    const std::optional<ImagingSite> site = distant_site_of_organ(lesion.organ);
+    if (!site) {
+      undetermined.push_back(lesion.id + " (organ " + lesion.organ + ")");
+      continue;
+    }
+    ImagingFinding finding;
+    finding.site = *site;
+    finding.description = "lesion " + lesion.id + " in " + lesion.organ;
+    finding.source = "oncotrace patient, detected on " + detected_on;
+    findings.push_back(std::move(finding));
+  }
+  return findings;
+}
+
+// The study's tracer: `override_tracer` when the user gave one, else identified from the PET
+// header by the catalogue; records how in `study.tracer_identification`. Throws
+// InvalidInputError naming the study and the remedies when it cannot be identified.
+const Tracer* identify_study_tracer(const TracerCatalogue& catalogue, const SeriesHeader& header,
+                                    const Tracer* override_tracer,
+                                    const std::filesystem::path& input_path,
+                                    PatientStudyResult& study) {
+  if (override_tracer != nullptr) {
+    study.tracer_identification = "given by the user (" + override_tracer->id + ")";
+    return override_tracer;
+  }
+  const TracerIdentification identification = catalogue.identify(tracer_fields(header));
+  study.tracer_identification = identification.explanation;
+  if (identification.tracer == nullptr) {
+    throw InvalidInputError("study " + study.input.id + " (" + input_path.string() +
+                            "): tracer not identified from DICOM (" + identification.explanation +
+                            "). Give it with the manifest column 'tracer' or --tracer "
+                            "ID=TRACER (catalogue ids: docs/tracers.md)");
+  }
+  return identification.tracer;
+}
+
+// A warning when the scan falls outside the tracer's recommended imaging window.
+void add_imaging_window_warning(const Tracer& tracer, const SeriesHeader& header,
+                                std::vector<std::string>& warnings) {
+  const std::optional<double> seconds = seconds_from_administration_to_series_time(header);
+  if (!seconds || *seconds < 0) return;
+  if (auto warning = imaging_window_warning(tracer, *seconds / 3600.0)) {
+    warnings.push_back(*warning);
+  }
+}
 
 Json transform_json(const SpatialTransform& t) {
   Json out;
@@ -255,7 +337,241 @@ std::string format_number(double value, int precision = 3) {
   return out.str();
 }
 
+// ---------------------------------------------------------------------------------------------
+// Analyze output folders as inputs (PatientInputKind::kAnalysisOutput).
+
+std::optional<double> number_or_null(const nlohmann::json& object, const char* key) {
+  if (!object.is_object() || !object.contains(key) || !object.at(key).is_number()) {
+    return std::nullopt;
+  }
+  return object.at(key).get<double>();
+}
+
+Vec3 vec3_of(const nlohmann::json& value) {
+  return {value.at(0).get<double>(), value.at(1).get<double>(), value.at(2).get<double>()};
+}
+
+// lesions.json "uptake" / "sul" (documents.cc statistics_json).
+UptakeStatistics uptake_statistics_of(const nlohmann::json& stats) {
+  UptakeStatistics out;
+  out.max = stats.at("max").get<double>();
+  out.mean = stats.at("mean").get<double>();
+  out.min = stats.at("min").get<double>();
+  out.median = stats.at("median").get<double>();
+  out.sd = stats.at("sd").get<double>();
+  for (const nlohmann::json& item : stats.value("peaks", nlohmann::json::array())) {
+    PeakResult peak;
+    peak.variant = item.value("variant", "");
+    peak.value = item.at("value").get<double>();
+    if (item.contains("centre_lps_mm")) peak.centre_mm = vec3_of(item.at("centre_lps_mm"));
+    out.peaks.push_back(std::move(peak));
+  }
+  if (stats.contains("hottest_voxel_lps_mm")) {
+    out.hottest_mm = vec3_of(stats.at("hottest_voxel_lps_mm"));
+  }
+  return out;
+}
+
+// lesions.json reference_regions[] "statistics" / "sul" (documents.cc region_statistics_json).
+ReferenceRegionStatistics region_statistics_of(const nlohmann::json& stats) {
+  ReferenceRegionStatistics out;
+  out.mean = stats.at("mean").get<double>();
+  out.sd = stats.at("sd").get<double>();
+  out.max = stats.value("max", 0.0);
+  out.min = stats.value("min", 0.0);
+  out.voxel_count = stats.value("voxel_count", size_t{0});
+  out.volume_ml = stats.value("volume_ml", 0.0);
+  return out;
+}
+
+// The analysis of an analyze output folder as analyze_study() would have returned it, as far as
+// analyze_patient() and analyze_response() use it: identity, lesions.json (verbatim), lesions
+// (label, organ, detection threshold, the metrics lesions.json records, bounding boxes from the
+// label map), reference regions, the label map and the re-loaded images.
+AnalysisResult analysis_from_output(const std::filesystem::path& folder, const std::string& id) {
+  const std::filesystem::path file = folder / "lesions.json";
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in) throw InvalidInputError("study " + id + ": " + file.string() + " cannot be read");
+  AnalysisResult result;
+  result.lesions_json = text.str();
+  nlohmann::json document;
+  try {
+    document = nlohmann::json::parse(result.lesions_json);
+  } catch (const nlohmann::json::exception& error) {
+    throw InvalidInputError("study " + id + ": " + file.string() +
+                            " is not valid JSON (run oncotrace analyze again): " + error.what());
+  }
+  pipeline_internal::AnalysisOutputImages images =
+      pipeline_internal::load_analysis_output_images(folder, document, std::nullopt, "");
+  if (!images.labels) {
+    throw InvalidInputError("study " + id + ": " + folder.string() + ": " + images.notes.back() +
+                            "; lesion matching needs the label map of the analysis (run "
+                            "oncotrace analyze again)");
+  }
+  try {
+    const nlohmann::json& identity = document.at("study");
+    result.study_instance_uid = identity.at("study_instance_uid").get<std::string>();
+    result.series_instance_uid = identity.at("series_instance_uid").get<std::string>();
+    result.frame_of_reference_uid = identity.at("frame_of_reference_uid").get<std::string>();
+    if (identity.at("ct_series_instance_uid").is_string()) {
+      result.ct_series_uid = identity.at("ct_series_instance_uid").get<std::string>();
+    }
+    result.unit_ucum = document.at("units").at("uptake").get<std::string>();
+    result.suv_audit_json = document.at("provenance").at("suv_audit").dump();
+    result.segmentation = document.at("segmentation").value("kind", "");
+    result.method = document.at("segmentation").value("method", "");
+    for (const nlohmann::json& warning : document.value("warnings", nlohmann::json::array())) {
+      result.warnings.push_back(warning.get<std::string>());
+    }
+    for (const nlohmann::json& item : document.at("reference_regions")) {
+      ReferenceRegionResult region;
+      region.name = item.at("name").get<std::string>();
+      region.placement = item.value("placement", "");
+      region.placement_method = item.value("placement_method", "");
+      region.suv = region_statistics_of(item.at("statistics"));
+      if (item.contains("sul") && item.at("sul").is_object()) {
+        region.sul = region_statistics_of(item.at("sul"));
+      }
+      result.reference_regions.push_back(std::move(region));
+    }
+    for (const nlohmann::json& item : document.at("lesions")) {
+      LesionResult lesion;
+      lesion.label = item.at("label").get<uint16_t>();
+      lesion.name = item.value("name", "");
+      if (item.contains("organ") && item.at("organ").is_string()) {
+        lesion.organ = item.at("organ").get<std::string>();
+      }
+      lesion.detection_threshold = number_or_null(item, "detection_threshold");
+      LesionMetrics& metrics = lesion.metrics;
+      metrics.label = lesion.label;
+      metrics.voxel_count = item.at("voxel_count").get<size_t>();
+      metrics.volume_ml = item.at("volume_ml").get<double>();
+      metrics.suv = uptake_statistics_of(item.at("uptake"));
+      metrics.tlg_g = number_or_null(item, "total_uptake").value_or(0.0);
+      if (item.contains("sul") && item.at("sul").is_object()) {
+        metrics.sul = uptake_statistics_of(item.at("sul"));
+        metrics.tlg_sul_g = number_or_null(item, "total_uptake_sul");
+      }
+      metrics.centroid_mm = vec3_of(item.at("centroid_lps_mm"));
+      metrics.longest_diameter_mm = item.at("longest_diameter_mm").get<double>();
+      result.lesions.push_back(std::move(lesion));
+    }
+  } catch (const nlohmann::json::exception& error) {
+    throw InvalidInputError("study " + id + ": " + file.string() +
+                            " is not an oncotrace analyze lesions.json (run oncotrace analyze "
+                            "again): " +
+                            error.what());
+  }
+  // Bounding boxes of the lesions in the label map (carried-over VOIs are searched there).
+  const LabelMap& labels = *images.labels;
+  std::map<uint16_t, IndexBox> boxes;
+  const Index3 size = labels.geometry.size;
+  for (int64_t k = 0; k < size[2]; ++k) {
+    for (int64_t j = 0; j < size[1]; ++j) {
+      for (int64_t i = 0; i < size[0]; ++i) {
+        const uint16_t label = labels.at(i, j, k);
+        if (label == 0) continue;
+        const auto [entry, inserted] = boxes.try_emplace(label);
+        IndexBox& box = entry->second;
+        if (inserted) {
+          box.lower = box.upper = {i, j, k};
+          continue;
+        }
+        const Index3 index{i, j, k};
+        for (size_t a = 0; a < 3; ++a) {
+          box.lower[a] = std::min(box.lower[a], index[a]);
+          box.upper[a] = std::max(box.upper[a], index[a]);
+        }
+      }
+    }
+  }
+  for (LesionResult& lesion : result.lesions) {
+    const auto found = boxes.find(lesion.label);
+    if (found == boxes.end()) {
+      throw InvalidInputError("study " + id + ": lesion " + std::to_string(lesion.label) + " of " +
+                              file.string() + " has no voxel in " +
+                              (folder / "labels.nii.gz").string() +
+                              " (the files are from different analyses; run oncotrace analyze "
+                              "again)");
+    }
+    lesion.metrics.box = found->second;
+  }
+  result.patient.lesion_count = result.lesions.size();
+  for (const std::string& note : images.notes) result.warnings.push_back(note);
+  auto loaded = std::make_shared<LoadedStudy>();
+  loaded->pet = std::move(images.pet);
+  loaded->ct = std::move(images.ct);
+  loaded->image = std::move(images.image);
+  result.labels = std::move(*images.labels);
+  result.loaded_study = std::move(loaded);
+  return result;
+}
+
+// The study rows of an analyze output in the results store `db`: copied from the store the
+// analysis wrote (the folder's own oncotrace.db, or the one of the patient/response output
+// folder that holds it as studies/<id>/) when `db` does not hold the study yet; else only the
+// study's identity and series, with a warning.
+void store_analysis_output_study(const std::filesystem::path& db,
+                                 const std::filesystem::path& folder,
+                                 const AnalysisResult& analysis,
+                                 std::vector<std::string>& warnings) {
+  const LoadedStudy& loaded = *analysis.loaded_study;
+  const SeriesHeader& header = loaded.pet.header;
+  if (header.patient_id.empty() || analysis.study_instance_uid.empty()) return;  // refused later
+  ResultsStore target = ResultsStore::open(db);
+  if (target.load_study_results(analysis.study_instance_uid)) return;
+  std::error_code ignored;
+  std::filesystem::path absolute = std::filesystem::absolute(folder, ignored).lexically_normal();
+  if (absolute.filename().empty()) absolute = absolute.parent_path();  // "dir/" -> "dir"
+  for (const std::filesystem::path& candidate :
+       {absolute / "oncotrace.db", absolute.parent_path().parent_path() / "oncotrace.db"}) {
+    if (!std::filesystem::is_regular_file(candidate, ignored)) continue;
+    if (std::filesystem::equivalent(candidate, db, ignored)) continue;
+    std::optional<StudyResults> stored;
+    try {
+      stored = ResultsStore::open(candidate).load_study_results(analysis.study_instance_uid);
+    } catch (const Error& error) {
+      warnings.push_back("results store " + candidate.string() + " not read: " + error.what());
+    }
+    if (stored) {
+      target.replace_study_results(*stored);
+      return;
+    }
+  }
+  StudyResults identity;
+  identity.patient_id = header.patient_id;
+  identity.study_instance_uid = analysis.study_instance_uid;
+  identity.study_date = header.study_date;
+  identity.study_time = header.study_time;
+  identity.series.push_back({header.series_instance_uid, header.modality,
+                             header.radiopharmaceutical.radiopharmaceutical.value.value_or(""),
+                             "emission", header.series_description});
+  if (loaded.ct) {
+    identity.series.push_back({loaded.ct->header.series_instance_uid, loaded.ct->header.modality,
+                               "", "ct", loaded.ct->header.series_description});
+  }
+  identity.provenance.software_version = version_string();
+  identity.provenance.suv_audit_json = analysis.suv_audit_json;
+  identity.provenance.inputs_json = nlohmann::json{{"analyze_output", folder.string()}}.dump();
+  target.replace_study_results(identity);
+  warnings.push_back("results store " + db.string() + ": no store holding the analysis of " +
+                     folder.string() +
+                     " was found (its oncotrace.db, or ../../oncotrace.db); only the study's "
+                     "identity was stored, its lesion measurements are in its lesions.json");
+}
+
 }  // namespace
+
+const char* patient_input_kind_name(PatientInputKind kind) {
+  return kind == PatientInputKind::kAnalysisOutput ? "analyze_output" : "study";
+}
+
+PatientInputKind patient_input_kind(const std::filesystem::path& path) {
+  return pipeline_internal::is_analysis_output(path) ? PatientInputKind::kAnalysisOutput
+                                                     : PatientInputKind::kStudy;
+}
 
 std::pair<int, int> parse_cycle_day(const std::string& text, const std::string& what) {
   static const std::regex kCycleDay(R"([Cc]([0-9]+)[Dd]([0-9]+))");
@@ -425,6 +741,32 @@ PatientResult analyze_patient(const PatientRequest& request) {
                                   " (see docs/tracers.md for the ids)");
         }
       }
+      study.input_kind = patient_input_kind(input.path);
+      if (study.input_kind == PatientInputKind::kAnalysisOutput) {
+        // Used as analysed: its measurements, label map and re-loaded images.
+        study.results_folder = std::filesystem::absolute(input.path).lexically_normal();
+        study.analysis = analysis_from_output(input.path, study.input.id);
+        const SeriesHeader& header = study.analysis.loaded_study->pet.header;
+        const Tracer* tracer =
+            identify_study_tracer(catalogue, header, override_tracer, input.path, study);
+        add_imaging_window_warning(*tracer, header, study.warnings);
+        study.tracer_id = tracer->id;
+        study.target = tracer->target;
+        if (request.analysis.store_results && !request.analysis.hooks.store) {
+          const std::filesystem::path db =
+              request.analysis.db ? *request.analysis.db : request.output_dir / "oncotrace.db";
+          if (!db.parent_path().empty()) std::filesystem::create_directories(db.parent_path());
+          try {
+            store_analysis_output_study(db, input.path, study.analysis, study.warnings);
+          } catch (const InvalidInputError& error) {
+            throw InvalidInputError("study " + study.input.id + ": results store " + db.string() +
+                                    ": " + error.what());
+          }
+        }
+        result.studies.push_back(std::move(study));
+        continue;
+      }
+      study.results_folder = std::filesystem::path("studies") / study.input.id;
       AnalysisRequest analysis = request.analysis;
       analysis.study = input.path;
       analysis.output_dir = request.output_dir / "studies" / study.input.id;
@@ -437,21 +779,8 @@ PatientResult analyze_patient(const PatientRequest& request) {
       std::vector<std::string> organ_warnings;
       const AnalysisRequest base = analysis;
       analysis.hooks.organs = [&](const LoadedStudy& loaded) {
-        if (tracer == nullptr) {
-          const TracerIdentification identification =
-              catalogue.identify(tracer_fields(loaded.pet.header));
-          tracer = identification.tracer;
-          study.tracer_identification = identification.explanation;
-          if (tracer == nullptr) {
-            throw InvalidInputError(
-                "study " + study.input.id + " (" + input.path.string() +
-                "): tracer not identified from DICOM (" + identification.explanation +
-                "). Give it with the manifest column 'tracer' or --tracer ID=TRACER (catalogue "
-                "ids: docs/tracers.md)");
-          }
-        } else {
-          study.tracer_identification = "given by the user (" + tracer->id + ")";
-        }
+        tracer =
+            identify_study_tracer(catalogue, loaded.pet.header, override_tracer, input.path, study);
         AnalysisRequest organ_request = base;
         if (request.tracer_organ_exclusion) {
           std::vector<std::string> not_excluded;
@@ -473,14 +802,7 @@ PatientResult analyze_patient(const PatientRequest& request) {
                                      list);
           }
         }
-        if (const std::optional<double> seconds =
-                seconds_from_administration_to_series_time(loaded.pet.header)) {
-          if (*seconds >= 0) {
-            if (auto warning = imaging_window_warning(*tracer, *seconds / 3600.0)) {
-              organ_warnings.push_back(*warning);
-            }
-          }
-        }
+        add_imaging_window_warning(*tracer, loaded.pet.header, organ_warnings);
         return pipeline_internal::default_organ_maps(organ_request, loaded, organ_warnings);
       };
       study.analysis = analyze_study(analysis);
@@ -700,13 +1022,11 @@ PatientResult analyze_patient(const PatientRequest& request) {
   for (PatientLesion& lesion : result.lesions) {
     if (fdg_study) {
       const PatientLesionStudyValue& fdg = lesion.per_study[*fdg_study];
-      const FdgAvidityCall call =
+      lesion.fdg_avidity =
           call_fdg_avidity(request.fdg_avidity, fdg.uptake, fdg.detected_label.has_value(),
                            liver_sul_mean, liver_sul_sd);
-      lesion.fdg_avid = call.avid;
-      lesion.fdg_avidity_reason = call.reason;
     } else {
-      lesion.fdg_avidity_reason = "no FDG study";
+      lesion.fdg_avidity.reason = "no FDG study";
     }
     for (size_t s : receptor_studies) {
       const Tracer* tracer = catalogue.find(result.studies[s].tracer_id);
@@ -718,7 +1038,7 @@ PatientResult analyze_patient(const PatientRequest& request) {
     const PatientStudyResult& study = result.studies[receptor_studies[r]];
     std::vector<HeterogeneityLesion> rows;
     for (const PatientLesion& lesion : result.lesions) {
-      rows.push_back({lesion.id, lesion.organ, lesion.reference_centre_mm, lesion.fdg_avid,
+      rows.push_back({lesion.id, lesion.organ, lesion.reference_centre_mm, lesion.fdg_avidity.avid,
                       lesion.status[r].status});
     }
     result.heterogeneity.push_back(
@@ -730,8 +1050,21 @@ PatientResult analyze_patient(const PatientRequest& request) {
     std::ifstream in(*request.clinical);
     std::stringstream text;
     text << in.rdbuf();
+    std::vector<ImagingFinding> findings;
+    if (request.lesion_imaging_findings) {
+      std::vector<std::string> undetermined;
+      findings = lesion_imaging_findings(result, undetermined);
+      if (!undetermined.empty()) {
+        std::string list;
+        for (const std::string& lesion : undetermined) list += (list.empty() ? "" : ", ") + lesion;
+        result.warnings.push_back(
+            "imaging upstaging: the staging site of lesions " + list +
+            " is not known from their organ (lymph node or soft tissue); give it in the clinical "
+            "file's imaging_findings (docs/clinical.md)");
+      }
+    }
     result.clinical_summary_json =
-        clinical_summary_json_from_text(text.str(), request.clinical->string());
+        clinical_summary_json_from_text(text.str(), request.clinical->string(), findings);
     const clinical_internal::ClinicalInput clinical =
         clinical_internal::parse_clinical_input(text.str(), request.clinical->string());
     for (const clinical_internal::SpecimenInput& specimen : clinical.specimens) {
@@ -838,6 +1171,7 @@ PatientResult analyze_patient(const PatientRequest& request) {
     Json s;
     s["id"] = study.input.id;
     s["path"] = study.input.path.string();
+    s["input"] = patient_input_kind_name(study.input_kind);
     s["timepoint"] = study.input.timepoint;
     s["date"] = study.input.date;
     s["tracer"] = study.tracer_id;
@@ -848,7 +1182,7 @@ PatientResult analyze_patient(const PatientRequest& request) {
     s["frame_of_reference_uid"] = study.analysis.frame_of_reference_uid;
     s["excluded_organs"] = study.excluded_organs;
     s["lesions_detected"] = study.analysis.lesions.size();
-    s["results_folder"] = (std::filesystem::path("studies") / study.input.id).string();
+    s["results_folder"] = study.results_folder.string();
     const RegistrationResult& reg = study.registration;
     s["registration"] = {{"method", reg.method},
                          {"quality_before", reg.quality_before},
@@ -871,8 +1205,12 @@ PatientResult analyze_patient(const PatientRequest& request) {
     l["organ"] = lesion.organ;
     l["longest_diameter_mm"] = lesion.longest_diameter_mm;
     l["reference_centre_lps_mm"] = vec3_json(lesion.reference_centre_mm);
-    l["fdg_avid"] = lesion.fdg_avid ? Json(*lesion.fdg_avid) : Json(nullptr);
-    l["fdg_avidity_reason"] = lesion.fdg_avidity_reason;
+    l["fdg_avid"] = lesion.fdg_avidity.avid ? Json(*lesion.fdg_avidity.avid) : Json(nullptr);
+    l["fdg_avidity_reason"] = lesion.fdg_avidity.reason;
+    // The compared quantity, for the heterogeneity figure (empty metric: rule "detected").
+    l["fdg_avidity"] = {{"metric", lesion.fdg_avidity.metric},
+                        {"value", optional_number_json(lesion.fdg_avidity.value)},
+                        {"threshold", optional_number_json(lesion.fdg_avidity.threshold)}};
     l["per_study"] = Json::array();
     for (const PatientLesionStudyValue& value : lesion.per_study) {
       Json v;
@@ -932,8 +1270,8 @@ PatientResult analyze_patient(const PatientRequest& request) {
           << format_number(lesion.reference_centre_mm[0], 6) << ','
           << format_number(lesion.reference_centre_mm[1], 6) << ','
           << format_number(lesion.reference_centre_mm[2], 6) << ','
-          << (lesion.fdg_avid ? (*lesion.fdg_avid ? "yes" : "no") : "") << ',' << value.study_id
-          << ',' << result.studies[s].tracer_id << ','
+          << (lesion.fdg_avidity.avid ? (*lesion.fdg_avidity.avid ? "yes" : "no") : "") << ','
+          << value.study_id << ',' << result.studies[s].tracer_id << ','
           << (value.detected_label ? std::to_string(*value.detected_label) : "") << ','
           << (value.uptake.in_field_of_view ? "yes" : "no") << ','
           << (value.uptake.suv_max ? format_number(*value.uptake.suv_max, 6) : "") << ','
@@ -1081,7 +1419,9 @@ PatientResponse analyze_response(PatientRequest request, const ResponseOptions& 
     nlohmann::json inputs = nlohmann::json::array();
     for (const PatientStudyResult& study : patient.studies) {
       store.study_instance_uids.push_back(study.analysis.study_instance_uid);
-      inputs.push_back({{"id", study.input.id}, {"path", study.input.path.string()}});
+      inputs.push_back({{"id", study.input.id},
+                        {"path", study.input.path.string()},
+                        {"input", patient_input_kind_name(study.input_kind)}});
     }
     store.report = &out.report;
     for (const std::string& argument : request.arguments) {

@@ -121,6 +121,10 @@ std::string radiomics_json(const AnalysisRequest& request, const AnalysisResult&
       " image (tags and codes of the IBSI reference tables; null = undefined for the ROI)";
   document["settings_name"] = request.radiomics ? Json(request.radiomics->name) : Json(nullptr);
   Json codes = Json::object();
+  Json units = Json::object();
+  const radiomics::IntensityType ivh_type = request.radiomics
+                                                ? request.radiomics->ivh.intensity_type
+                                                : radiomics::IntensityType::kContinuousCalibrated;
   Json lesions = Json::array();
   for (const LesionResult& lesion : result.lesions) {
     Json item;
@@ -132,6 +136,9 @@ std::string radiomics_json(const AnalysisRequest& request, const AnalysisResult&
       for (const radiomics::Feature& feature : lesion.radiomics->features) {
         features[feature.tag] = value_or_null(feature.value);
         codes[feature.tag] = feature.ibsi_code;
+        if (!units.contains(feature.tag)) {
+          units[feature.tag] = radiomics::feature_unit(feature.tag, result.unit_ucum, ivh_type);
+        }
       }
       for (const radiomics::Feature& feature : lesion.radiomics->diagnostics) {
         diagnostics[feature.tag] = value_or_null(feature.value);
@@ -143,6 +150,7 @@ std::string radiomics_json(const AnalysisRequest& request, const AnalysisResult&
     lesions.push_back(item);
   }
   document["ibsi_codes"] = codes;
+  document["units"] = units;
   document["lesions"] = lesions;
   document["provenance"] = radiomics_provenance(request, result);
   return document.dump(2) + "\n";

@@ -25,7 +25,8 @@ void radiomics_stage(const AnalysisRequest& request, const ImageVolume& image,
 std::string radiomics_csv(const AnalysisRequest& request, const AnalysisResult& result);
 
 // radiomics.json: provenance (software, version, command, inputs, settings with the resolved
-// radiomics settings, stage time), the IBSI code of every tag, and per lesion its label, name,
+// radiomics settings, stage time), the IBSI code and the unit (UCUM, radiomics::feature_unit of
+// the image unit) of every tag, and per lesion its label, name,
 // features (null when undefined), diagnostic values and error ("" when computed).
 std::string radiomics_json(const AnalysisRequest& request, const AnalysisResult& result);
 

@@ -27,9 +27,11 @@ void store_study(const StoreRequest& request) {
     row.name = lesion.name;
     row.organ = lesion.organ;
     row.measurements = lesion_measurements(*lesion.metrics, units);
-    for (const auto& [tag, value] : lesion.radiomics_features) {
-      if (std::isfinite(value))
-        row.measurements.push_back({tag, value, "", lesion.radiomics_variant});
+    for (const StoreLesion::Feature& feature : lesion.radiomics_features) {
+      if (std::isfinite(feature.value)) {
+        row.measurements.push_back(
+            {feature.tag, feature.value, feature.unit, lesion.radiomics_variant});
+      }
     }
     results.lesions.push_back(std::move(row));
   }

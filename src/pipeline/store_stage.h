@@ -27,10 +27,15 @@ struct StoreLesion {
   uint16_t label = 0;
   std::string name, organ;
   const LesionMetrics* metrics = nullptr;
-  // IBSI radiomics features (tag, value), stored as measurements with quantity = tag, unit ""
-  // and variant = radiomics_variant ("radiomics:<settings name>"); undefined (NaN) values are
-  // not stored.
-  std::vector<std::pair<std::string, double>> radiomics_features;
+  // IBSI radiomics features, stored as measurements with quantity = tag, unit = the feature's
+  // unit (radiomics::feature_unit of the uptake unit) and variant = radiomics_variant
+  // ("radiomics:<settings name>"); undefined (NaN) values are not stored.
+  struct Feature {
+    std::string tag;
+    double value = 0.0;
+    std::string unit;
+  };
+  std::vector<Feature> radiomics_features;
   std::string radiomics_variant;
 };
 struct StoreSeries {

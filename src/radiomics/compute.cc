@@ -126,6 +126,20 @@ std::vector<uint8_t> roi_block(const OriginalRoi& roi, const Index3& size, const
   return block;
 }
 
+// The processing grid: the IBSI centre-aligned grid, or the original grid.
+std::array<detail::AxisSamples, 3> processing_samples(const Geometry& original,
+                                                      const InterpolationSettings& interpolation) {
+  std::array<detail::AxisSamples, 3> samples;
+  for (size_t axis = 0; axis < 3; ++axis) {
+    const bool resampled = interpolation.enabled && !(axis == 2 && interpolation.in_plane_only);
+    samples[axis] =
+        resampled ? detail::centre_aligned_samples(original.size[axis], original.spacing_mm[axis],
+                                                   interpolation.spacing_mm[axis])
+                  : detail::AxisSamples{original.size[axis], 0.0, 1.0};
+  }
+  return samples;
+}
+
 ProcessedRoi process(const ImageVolume& image, const OriginalRoi& roi,
                      const RadiomicsSettings& settings, FeatureList& diagnostics) {
   const Geometry& original = image.geometry;
@@ -135,16 +149,8 @@ ProcessedRoi process(const ImageVolume& image, const OriginalRoi& roi,
                             "); give a mask with at least one non-zero voxel");
   }
 
-  // The processing grid: the IBSI centre-aligned grid, or the original grid.
   const InterpolationSettings& interpolation = settings.interpolation;
-  std::array<detail::AxisSamples, 3> samples;
-  for (size_t axis = 0; axis < 3; ++axis) {
-    const bool resampled = interpolation.enabled && !(axis == 2 && interpolation.in_plane_only);
-    samples[axis] =
-        resampled ? detail::centre_aligned_samples(original.size[axis], original.spacing_mm[axis],
-                                                   interpolation.spacing_mm[axis])
-                  : detail::AxisSamples{original.size[axis], 0.0, 1.0};
-  }
+  const std::array<detail::AxisSamples, 3> samples = processing_samples(original, interpolation);
   ProcessedRoi processed;
   const Geometry grid = detail::resampled_geometry(original, samples);
   processed.grid_size = grid.size;
@@ -309,6 +315,29 @@ std::vector<double> intensities_of(const detail::RoiGrid& roi) {
 }
 
 }  // namespace
+
+ImageVolume filter_response_map(const ImageVolume& image, const RadiomicsSettings& settings) {
+  if (settings.filter.kind == FilterKind::kNone) {
+    throw InvalidInputError("radiomics settings \"" + settings.name +
+                            "\" have no filter, so there is no response map; choose settings "
+                            "with a \"filter\" section (e.g. an ibsi2-phase2 preset)");
+  }
+  const std::array<detail::AxisSamples, 3> samples =
+      processing_samples(image.geometry, settings.interpolation);
+  const std::vector<double> values(image.values.begin(), image.values.end());
+  std::vector<double> processed = settings.interpolation.enabled
+                                      ? detail::resample(values, image.geometry.size, samples,
+                                                         settings.interpolation.image_method)
+                                      : values;
+  if (settings.round_intensities) {
+    for (double& value : processed) value = std::nearbyint(value);
+  }
+  ImageVolume grid_image(detail::resampled_geometry(image.geometry, samples), 0.0f);
+  for (size_t v = 0; v < processed.size(); ++v) {
+    grid_image.values[v] = static_cast<float>(processed[v]);
+  }
+  return apply_filter(grid_image, settings.filter);
+}
 
 std::optional<double> FeatureSet::value(std::string_view tag) const {
   for (const auto* list : {&features, &diagnostics}) {

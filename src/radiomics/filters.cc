@@ -22,6 +22,7 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include <Eigen/Dense>
 #include <unsupported/Eigen/FFT>
 
 #include "oncotrace/error.h"
@@ -342,14 +343,17 @@ SpatialKernel log_kernel(const Vec3& spacing, double sigma_mm, double truncate_s
 
 using Frequency = std::array<double, 3>;
 
+using Transfer = std::function<std::complex<double>(const Frequency&)>;
+
 // Fourier-domain filtering on the IBSI frequency grid: pads the filtered axes by floor(n/2) per
 // side under `boundary` (none when periodic; at least the kernel half-width), multiplies the
 // spectrum by that of `kernel` (if any taps; a circular convolution, equal to the convolution of
-// the padded image wherever the result is kept) and by transfer(w) (w_k = 0 in plane), and
-// returns the real part of the inverse transform, cropped to the image.
-ImageVolume fourier_filter(const ImageVolume& image, bool in_plane, FilterBoundary boundary,
-                           const SpatialKernel& kernel,
-                           const std::function<std::complex<double>(const Frequency&)>& transfer) {
+// the padded image wherever the result is kept), then for each of `transfers` by transfer(w)
+// (w_k = 0 in plane), and returns the real parts of the inverse transforms, cropped to the image:
+// one response per transfer, from one forward transform of the image.
+std::vector<ImageVolume> fourier_filter_bank(const ImageVolume& image, bool in_plane,
+                                             FilterBoundary boundary, const SpatialKernel& kernel,
+                                             const std::vector<Transfer>& transfers) {
   const Index3& size = image.geometry.size;
   const int axes = in_plane ? 2 : 3;
   Index3 margin{0, 0, 0};
@@ -381,29 +385,44 @@ ImageVolume fourier_filter(const ImageVolume& image, bool in_plane, FilterBounda
     fourier_transform(kernel_spectrum, padded_size, axes, false);
     for (size_t n = 0; n < spectrum.size(); ++n) spectrum[n] *= kernel_spectrum[n];
   }
-  for (int64_t k = 0; k < padded_size[2]; ++k) {
-    const double w_k = in_plane ? 0.0 : centred_frequency(k, padded_size[2]);
-    for (int64_t j = 0; j < padded_size[1]; ++j) {
-      const double w_j = centred_frequency(j, padded_size[1]);
-      for (int64_t i = 0; i < padded_size[0]; ++i) {
-        spectrum[static_cast<size_t>(i + padded_size[0] * (j + padded_size[1] * k))] *=
-            transfer({centred_frequency(i, padded_size[0]), w_j, w_k});
+  std::vector<ImageVolume> responses;
+  ComplexPlane filtered;
+  for (size_t t = 0; t < transfers.size(); ++t) {
+    // The last transfer works in place: one spectrum less in memory for a single transfer.
+    const bool last = t + 1 == transfers.size();
+    if (!last) filtered = spectrum;
+    ComplexPlane& product = last ? spectrum : filtered;
+    for (int64_t k = 0; k < padded_size[2]; ++k) {
+      const double w_k = in_plane ? 0.0 : centred_frequency(k, padded_size[2]);
+      for (int64_t j = 0; j < padded_size[1]; ++j) {
+        const double w_j = centred_frequency(j, padded_size[1]);
+        for (int64_t i = 0; i < padded_size[0]; ++i) {
+          product[static_cast<size_t>(i + padded_size[0] * (j + padded_size[1] * k))] *=
+              transfers[t]({centred_frequency(i, padded_size[0]), w_j, w_k});
+        }
       }
     }
-  }
-  fourier_transform(spectrum, padded_size, axes, true);
-  ImageVolume response(image.geometry, 0.0f);
-  for (int64_t k = 0; k < size[2]; ++k) {
-    for (int64_t j = 0; j < size[1]; ++j) {
-      for (int64_t i = 0; i < size[0]; ++i) {
-        const auto source = static_cast<size_t>(
-            (i + margin[0]) +
-            padded_size[0] * ((j + margin[1]) + padded_size[1] * (k + margin[2])));
-        response.at(i, j, k) = static_cast<float>(spectrum[source].real());
+    fourier_transform(product, padded_size, axes, true);
+    ImageVolume response(image.geometry, 0.0f);
+    for (int64_t k = 0; k < size[2]; ++k) {
+      for (int64_t j = 0; j < size[1]; ++j) {
+        for (int64_t i = 0; i < size[0]; ++i) {
+          const auto source = static_cast<size_t>(
+              (i + margin[0]) +
+              padded_size[0] * ((j + margin[1]) + padded_size[1] * (k + margin[2])));
+          response.at(i, j, k) = static_cast<float>(product[source].real());
+        }
       }
     }
+    responses.push_back(std::move(response));
   }
-  return response;
+  return responses;
+}
+
+// The same with one transfer.
+ImageVolume fourier_filter(const ImageVolume& image, bool in_plane, FilterBoundary boundary,
+                           const SpatialKernel& kernel, const Transfer& transfer) {
+  return std::move(fourier_filter_bank(image, in_plane, boundary, kernel, {transfer}).front());
 }
 
 // Simoncelli band-pass H(d) at decomposition level `level` (see radiomics.h).
@@ -708,6 +727,230 @@ ImageVolume simoncelli_wavelet_filter(const ImageVolume& image,
                         [level](const Frequency& w) { return simoncelli_transfer(w, level); });
 }
 
+namespace {
+
+// The Riesz transforms of the orders `orders` of the base response (no alignment), on the padded
+// image, from one forward transform; with `with_base`, the base response itself first.
+std::vector<ImageVolume> riesz_components(const ImageVolume& image,
+                                          const RieszFilterSettings& settings,
+                                          const std::vector<std::array<int, 3>>& orders,
+                                          bool with_base) {
+  const bool simoncelli = settings.base_filter == RieszBaseFilter::kSimoncelli;
+  const int level = settings.simoncelli_level;
+  std::vector<Transfer> transfers;
+  if (with_base) {
+    transfers.push_back([simoncelli, level](const Frequency& w) -> std::complex<double> {
+      return simoncelli ? simoncelli_transfer(w, level) : 1.0;
+    });
+  }
+  for (const std::array<int, 3>& order : orders) {
+    transfers.push_back([simoncelli, level, riesz = riesz_transfer(order)](const Frequency& w) {
+      return simoncelli ? simoncelli_transfer(w, level) * riesz(w) : riesz(w);
+    });
+  }
+  // The LoG as a convolution kernel applied by FFT together with the Riesz multiplier: on the
+  // padded image this equals laplacian_of_gaussian_filter with the same boundary rule.
+  const SpatialKernel kernel = simoncelli
+                                   ? SpatialKernel{}
+                                   : log_kernel(image.geometry.spacing_mm, settings.log_sigma_mm,
+                                                settings.log_truncate_sigmas, settings.in_plane);
+  return fourier_filter_bank(image, settings.in_plane, settings.boundary, kernel, transfers);
+}
+
+// Normalised Gaussian taps of standard deviation `sigma` voxels, cut at 4 sigma.
+Kernel gaussian_taps(double sigma) {
+  const auto half = static_cast<int64_t>(std::ceil(4.0 * sigma));
+  Kernel taps(static_cast<size_t>(2 * half + 1));
+  double sum = 0.0;
+  for (int64_t t = -half; t <= half; ++t) {
+    const double value = std::exp(-0.5 * static_cast<double>(t * t) / (sigma * sigma));
+    taps[static_cast<size_t>(t + half)] = value;
+    sum += value;
+  }
+  for (double& tap : taps) tap /= sum;
+  return taps;
+}
+
+// A unit vector with its largest-magnitude component made positive (first axis on ties).
+Vec3 oriented(Vec3 axis) {
+  size_t largest = 0;
+  for (size_t a = 1; a < 3; ++a) {
+    if (std::abs(axis[a]) > std::abs(axis[largest]) + 1e-12) largest = a;
+  }
+  if (axis[largest] < 0.0) {
+    for (double& component : axis) component = -component;
+  }
+  return axis;
+}
+
+// Per voxel, the frame (e_1, e_2, e_3) of the structure tensor of `base` (see
+// RieszFilterSettings::aligned): eigenvectors by decreasing eigenvalue.
+std::vector<std::array<Vec3, 3>> structure_tensor_frames(const ImageVolume& base, double sigma_mm,
+                                                         bool in_plane, FilterBoundary boundary) {
+  const Geometry& grid = base.geometry;
+  const Index3& size = grid.size;
+  const size_t count = base.values.size();
+  const int axes = in_plane ? 2 : 3;
+  // Central differences in mm along each filtered axis, beyond the edge by the boundary rule.
+  std::array<std::vector<double>, 3> gradient;
+  for (int a = 0; a < axes; ++a) {
+    gradient[static_cast<size_t>(a)].assign(count, 0.0);
+  }
+  for (int64_t k = 0; k < size[2]; ++k) {
+    for (int64_t j = 0; j < size[1]; ++j) {
+      for (int64_t i = 0; i < size[0]; ++i) {
+        const Index3 at{i, j, k};
+        for (int a = 0; a < axes; ++a) {
+          const auto axis = static_cast<size_t>(a);
+          Index3 before = at, after = at;
+          before[axis] = boundary_index(at[axis] - 1, size[axis], boundary);
+          after[axis] = boundary_index(at[axis] + 1, size[axis], boundary);
+          const double low = before[axis] < 0 ? 0.0 : base.at(before[0], before[1], before[2]);
+          const double high = after[axis] < 0 ? 0.0 : base.at(after[0], after[1], after[2]);
+          gradient[axis][grid.offset(i, j, k)] = (high - low) / (2.0 * grid.spacing_mm[axis]);
+        }
+      }
+    }
+  }
+  // Tensor components J_ab = G_sigma * (g_a g_b), a <= b.
+  std::array<Kernel, 3> smoothing;
+  if (sigma_mm > 0.0) {
+    for (int a = 0; a < axes; ++a) {
+      smoothing[static_cast<size_t>(a)] =
+          gaussian_taps(sigma_mm / grid.spacing_mm[static_cast<size_t>(a)]);
+    }
+  }
+  std::array<std::array<std::vector<double>, 3>, 3> tensor;
+  double largest_trace = 0.0;
+  for (int a = 0; a < axes; ++a) {
+    for (int b = a; b < axes; ++b) {
+      std::vector<double> product(count);
+      const auto& ga = gradient[static_cast<size_t>(a)];
+      const auto& gb = gradient[static_cast<size_t>(b)];
+      for (size_t v = 0; v < count; ++v) product[v] = ga[v] * gb[v];
+      tensor[static_cast<size_t>(a)][static_cast<size_t>(b)] =
+          convolve_separable(product, size, smoothing, boundary);
+    }
+  }
+  for (size_t v = 0; v < count; ++v) {
+    double trace = 0.0;
+    for (size_t a = 0; a < static_cast<size_t>(axes); ++a) trace += tensor[a][a][v];
+    largest_trace = std::max(largest_trace, trace);
+  }
+  const std::array<Vec3, 3> grid_axes{Vec3{1, 0, 0}, Vec3{0, 1, 0}, Vec3{0, 0, 1}};
+  std::vector<std::array<Vec3, 3>> frames(count, grid_axes);
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, count), [&](const tbb::blocked_range<size_t>& r) {
+    for (size_t v = r.begin(); v != r.end(); ++v) {
+      double trace = 0.0;
+      for (size_t a = 0; a < static_cast<size_t>(axes); ++a) trace += tensor[a][a][v];
+      // No structure (flat region): the grid axes.
+      if (!(trace > 1e-12 * largest_trace) || largest_trace <= 0.0) continue;
+      if (in_plane) {
+        Eigen::Matrix2d matrix;
+        matrix << tensor[0][0][v], tensor[0][1][v], tensor[0][1][v], tensor[1][1][v];
+        const Eigen::SelfAdjointEigenSolver<Eigen::Matrix2d> solver(matrix);
+        const Eigen::Vector2d major = solver.eigenvectors().col(1);
+        const Vec3 first = oriented({major[0], major[1], 0.0});
+        frames[v] = {first, Vec3{-first[1], first[0], 0.0}, Vec3{0.0, 0.0, 1.0}};
+      } else {
+        Eigen::Matrix3d matrix;
+        matrix << tensor[0][0][v], tensor[0][1][v], tensor[0][2][v], tensor[0][1][v],
+            tensor[1][1][v], tensor[1][2][v], tensor[0][2][v], tensor[1][2][v], tensor[2][2][v];
+        const Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> solver(matrix);
+        const Eigen::Vector3d major = solver.eigenvectors().col(2);
+        const Eigen::Vector3d middle = solver.eigenvectors().col(1);
+        const Vec3 first = oriented({major[0], major[1], major[2]});
+        const Vec3 second = oriented({middle[0], middle[1], middle[2]});
+        const Vec3 third{first[1] * second[2] - first[2] * second[1],
+                         first[2] * second[0] - first[0] * second[2],
+                         first[0] * second[1] - first[1] * second[0]};
+        frames[v] = {first, second, third};
+      }
+    }
+  });
+  return frames;
+}
+
+// Coefficients of the homogeneous polynomial prod_a (e_a . w)^l_a in the monomials w^m,
+// indexed [m_i][m_j][m_k] (degree <= 6).
+using Polynomial = std::array<std::array<std::array<double, 7>, 7>, 7>;
+Polynomial steered_polynomial(const std::array<Vec3, 3>& frame, const std::array<int, 3>& order) {
+  Polynomial polynomial{};
+  polynomial[0][0][0] = 1.0;
+  int degree = 0;
+  for (size_t a = 0; a < 3; ++a) {
+    for (int power = 0; power < order[a]; ++power) {
+      Polynomial next{};
+      for (int mi = 0; mi <= degree; ++mi) {
+        for (int mj = 0; mi + mj <= degree; ++mj) {
+          const int mk = degree - mi - mj;
+          const double c =
+              polynomial[static_cast<size_t>(mi)][static_cast<size_t>(mj)][static_cast<size_t>(mk)];
+          if (c == 0.0) continue;
+          next[static_cast<size_t>(mi + 1)][static_cast<size_t>(mj)][static_cast<size_t>(mk)] +=
+              c * frame[a][0];
+          next[static_cast<size_t>(mi)][static_cast<size_t>(mj + 1)][static_cast<size_t>(mk)] +=
+              c * frame[a][1];
+          next[static_cast<size_t>(mi)][static_cast<size_t>(mj)][static_cast<size_t>(mk + 1)] +=
+              c * frame[a][2];
+        }
+      }
+      polynomial = next;
+      ++degree;
+    }
+  }
+  return polynomial;
+}
+
+double factorial(int n) { return std::tgamma(static_cast<double>(n) + 1.0); }
+
+// The aligned (steered) Riesz transform (see RieszFilterSettings::aligned).
+ImageVolume aligned_riesz(const ImageVolume& image, const RieszFilterSettings& settings) {
+  const std::array<int, 3>& order = settings.order;
+  const int total = order[0] + order[1] + order[2];
+  const double weight = std::sqrt(
+      factorial(total) / (factorial(order[0]) * factorial(order[1]) * factorial(order[2])));
+  // Response = sum over the monomials m of degree |l| of c_m(x) U_m(x), U_m = R^m / sqrt(|l|!/m!):
+  // the base response and every component from one forward transform, then one polynomial per
+  // voxel.
+  std::vector<std::array<int, 3>> monomials;
+  for (int mi = 0; mi <= total; ++mi) {
+    for (int mj = 0; mi + mj <= total; ++mj) {
+      const int mk = total - mi - mj;
+      if (settings.in_plane && mk != 0) continue;
+      monomials.push_back({mi, mj, mk});
+    }
+  }
+  std::vector<ImageVolume> components = riesz_components(image, settings, monomials, true);
+  const std::vector<std::array<Vec3, 3>> frames = structure_tensor_frames(
+      components.front(), settings.structure_tensor_sigma_mm, settings.in_plane, settings.boundary);
+  components.erase(components.begin());
+  for (size_t m = 0; m < monomials.size(); ++m) {
+    const auto& [mi, mj, mk] = monomials[m];
+    const double scale =
+        1.0 / std::sqrt(factorial(total) / (factorial(mi) * factorial(mj) * factorial(mk)));
+    for (float& value : components[m].values) value = static_cast<float>(value * scale);
+  }
+  std::vector<double> response(image.values.size(), 0.0);
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, response.size()),
+                    [&](const tbb::blocked_range<size_t>& r) {
+                      for (size_t v = r.begin(); v != r.end(); ++v) {
+                        const Polynomial polynomial = steered_polynomial(frames[v], order);
+                        double sum = 0.0;
+                        for (size_t m = 0; m < monomials.size(); ++m) {
+                          const auto& [mi, mj, mk] = monomials[m];
+                          sum += polynomial[static_cast<size_t>(mi)][static_cast<size_t>(mj)]
+                                           [static_cast<size_t>(mk)] *
+                                 components[m].values[v];
+                        }
+                        response[v] = weight * sum;
+                      }
+                    });
+  return as_image(image.geometry, response);
+}
+
+}  // namespace
+
 ImageVolume riesz_filter(const ImageVolume& image, const RieszFilterSettings& settings) {
   require_3d_image(image, "Riesz filter");
   const std::array<int, 3>& order = settings.order;
@@ -722,20 +965,17 @@ ImageVolume riesz_filter(const ImageVolume& image, const RieszFilterSettings& se
   if (settings.in_plane && order[2] != 0) {
     throw InvalidInputError("Riesz filter: an in-plane transform has no order along k");
   }
-  const auto riesz = riesz_transfer(order);
   if (settings.base_filter == RieszBaseFilter::kSimoncelli) {
     require_simoncelli_level(settings.simoncelli_level, "Riesz filter");
-    const int level = settings.simoncelli_level;
-    return fourier_filter(
-        image, settings.in_plane, settings.boundary, SpatialKernel{},
-        [level, &riesz](const Frequency& w) { return simoncelli_transfer(w, level) * riesz(w); });
   }
-  // The LoG as a convolution kernel applied by FFT together with the Riesz multiplier: on the
-  // padded image this equals laplacian_of_gaussian_filter with the same boundary rule.
-  return fourier_filter(image, settings.in_plane, settings.boundary,
-                        log_kernel(image.geometry.spacing_mm, settings.log_sigma_mm,
-                                   settings.log_truncate_sigmas, settings.in_plane),
-                        riesz);
+  if (settings.aligned) {
+    if (!(settings.structure_tensor_sigma_mm >= 0.0)) {
+      throw InvalidInputError("Riesz filter: the structure tensor sigma must be >= 0 mm, not " +
+                              std::to_string(settings.structure_tensor_sigma_mm));
+    }
+    return aligned_riesz(image, settings);
+  }
+  return std::move(riesz_components(image, settings, {order}, false).front());
 }
 
 // The Gabor envelope exp(-r^2 / (2 sigma^2)) at 7 sigma: 2e-11.

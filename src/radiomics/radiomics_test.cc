@@ -191,7 +191,7 @@ TEST(ComputeFeatures, InterpolationFollowsTheCentreAlignedGrid) {
 
 TEST(Presets, Ibsi2Phase2PresetsMatchTheReferenceConfigurations) {
   // radiomics-ibsi.md §8.4: A = 2D without interpolation, B = 3D at 1 mm (tricubic spline).
-  for (int id = 1; id <= 9; ++id) {
+  for (int id = 1; id <= 11; ++id) {
     for (const char variant : {'a', 'b'}) {
       const std::string name = "ibsi2-phase2-" + std::to_string(id) + variant;
       const RadiomicsSettings settings = radiomics_preset(name);
@@ -218,6 +218,14 @@ TEST(Presets, Ibsi2Phase2PresetsMatchTheReferenceConfigurations) {
   EXPECT_EQ(wavelet.wavelet.bands, "HH");
   EXPECT_EQ(wavelet.wavelet.level, 2);
   EXPECT_EQ(radiomics_preset("ibsi2-phase2-9b").filter.simoncelli.level, 2);
+  // 10 and 11 (no reference values): Riesz of Simoncelli level 1, 11 aligned.
+  for (const char* name : {"ibsi2-phase2-10a", "ibsi2-phase2-11b"}) {
+    const FilterSettings riesz = radiomics_preset(name).filter;
+    EXPECT_EQ(riesz.kind, FilterKind::kRiesz) << name;
+    EXPECT_EQ(riesz.riesz.base_filter, RieszBaseFilter::kSimoncelli) << name;
+    EXPECT_EQ(riesz.riesz.simoncelli_level, 1) << name;
+    EXPECT_EQ(riesz.riesz.aligned, std::string(name) == "ibsi2-phase2-11b") << name;
+  }
 }
 
 TEST(FilterSettings, UnknownKindsKeysAndFamiliesAreErrors) {
@@ -333,6 +341,58 @@ TEST(ComputeFeatures, FilteredStatisticsEqualThoseOfTheWholeImageResponse) {
         << "filter kind " << kind;
     EXPECT_EQ(features.features.size(), 18u);
   }
+}
+
+TEST(FilterResponseMap, InterpolatesRoundsThenFiltersTheWholeImage) {
+  // A ramp along i (value = world x in mm) on a 1 mm grid, interpolated to 2 mm (trilinear, IBSI
+  // centre-aligned grid) then mean-filtered over 3 voxels: trilinear interpolation and the mean
+  // reproduce a linear ramp, so every voxel away from the edges holds its own x coordinate.
+  Geometry geometry;
+  geometry.size = {21, 9, 9};
+  geometry.spacing_mm = {1.0, 1.0, 1.0};
+  geometry.origin_mm = {-10.0, 4.0, 2.0};
+  ImageVolume image(geometry, 0.0f);
+  for (int64_t k = 0; k < 9; ++k) {
+    for (int64_t j = 0; j < 9; ++j) {
+      for (int64_t i = 0; i < 21; ++i) {
+        image.values[geometry.offset(i, j, k)] =
+            static_cast<float>(geometry.index_to_world(i, j, k)[0]);
+      }
+    }
+  }
+  RadiomicsSettings settings;
+  settings.interpolation.enabled = true;
+  settings.interpolation.image_method = InterpolationMethod::kLinear;
+  settings.interpolation.spacing_mm = {2.0, 2.0, 2.0};
+  settings.filter.kind = FilterKind::kMean;
+  settings.filter.mean_support_voxels = 3;
+  const ImageVolume response = filter_response_map(image, settings);
+  // ceil(21 * 1 / 2) = 11 samples along i, centred: first sample at index (20 - 2 * 10) / 2 = 0.
+  EXPECT_EQ(response.geometry.size[0], 11);
+  EXPECT_EQ(response.geometry.size[1], 5);
+  EXPECT_DOUBLE_EQ(response.geometry.spacing_mm[0], 2.0);
+  size_t checked = 0;
+  for (int64_t k = 0; k < response.geometry.size[2]; ++k) {
+    for (int64_t j = 0; j < response.geometry.size[1]; ++j) {
+      for (int64_t i = 1; i + 1 < response.geometry.size[0]; ++i) {
+        const double x = response.geometry.index_to_world(i, j, k)[0];
+        EXPECT_NEAR(response.values[response.geometry.offset(i, j, k)], x, 1e-4) << i;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 100u);
+
+  // Without interpolation: exactly apply_filter on the image; with rounding, 0.4 becomes 0.
+  settings.interpolation.enabled = false;
+  const ImageVolume direct = apply_filter(image, settings.filter);
+  EXPECT_EQ(filter_response_map(image, settings).values, direct.values);
+  settings.round_intensities = true;
+  const ImageVolume rounded = filter_response_map(ImageVolume(geometry, 0.4f), settings);
+  EXPECT_EQ(*std::max_element(rounded.values.begin(), rounded.values.end()), 0.0f);
+
+  settings.filter.kind = FilterKind::kNone;
+  EXPECT_THROW(filter_response_map(image, settings), InvalidInputError);
 }
 
 TEST(FilterSettings, MeanOfAConstantImageIsTheConstant) {

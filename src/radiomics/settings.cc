@@ -139,7 +139,8 @@ const std::vector<FilterKindEntry>& filter_kinds() {
       {FilterKind::kSimoncelli, "simoncelli", {"level"}},
       {FilterKind::kRiesz,
        "riesz",
-       {"base_filter", "sigma_mm", "truncate_sigmas", "level", "order"}},
+       {"base_filter", "sigma_mm", "truncate_sigmas", "level", "order", "aligned",
+        "structure_tensor_sigma_mm"}},
   };
   return kKinds;
 }
@@ -231,6 +232,9 @@ FilterSettings filter_from(const json& node, std::string_view source) {
       const auto order = get<std::vector<int>>(node, "order", {1, 0, 0}, source);
       if (order.size() != 3) fail(source, "\"filter.order\" must hold three orders (i, j, k)");
       filter.riesz.order = {order[0], order[1], order[2]};
+      filter.riesz.aligned = get<bool>(node, "aligned", false, source);
+      filter.riesz.structure_tensor_sigma_mm = get<double>(
+          node, "structure_tensor_sigma_mm", filter.riesz.structure_tensor_sigma_mm, source);
       break;
     }
   }
@@ -239,9 +243,7 @@ FilterSettings filter_from(const json& node, std::string_view source) {
 
 json filter_to_json(const FilterSettings& filter) {
   json node;
-  const auto entry = std::find_if(filter_kinds().begin(), filter_kinds().end(),
-                                  [&](const FilterKindEntry& e) { return e.kind == filter.kind; });
-  node["kind"] = entry->name;
+  node["kind"] = filter_kind_name(filter.kind);
   if (filter.kind == FilterKind::kNone) return node;
   node["in_plane"] = filter.in_plane;
   node["boundary"] = boundary_name(filter.boundary);
@@ -285,6 +287,8 @@ json filter_to_json(const FilterSettings& filter) {
       node["truncate_sigmas"] = filter.riesz.log_truncate_sigmas;
       node["level"] = filter.riesz.simoncelli_level;
       node["order"] = std::vector<int>(filter.riesz.order.begin(), filter.riesz.order.end());
+      node["aligned"] = filter.riesz.aligned;
+      node["structure_tensor_sigma_mm"] = filter.riesz.structure_tensor_sigma_mm;
       break;
   }
   return node;
@@ -524,6 +528,12 @@ RadiomicsSettings load_radiomics_settings(const std::string& preset_name_or_path
   std::stringstream text;
   text << file.rdbuf();
   return radiomics_settings_from_json(text.str(), preset_name_or_path);
+}
+
+const char* filter_kind_name(FilterKind kind) {
+  const auto entry = std::find_if(filter_kinds().begin(), filter_kinds().end(),
+                                  [&](const FilterKindEntry& e) { return e.kind == kind; });
+  return entry->name;
 }
 
 }  // namespace oncotrace::radiomics

@@ -177,6 +177,9 @@ FdgAvidityCall call_fdg_avidity(const FdgAvidityRule& rule, const LesionUptake& 
     case FdgAvidityRuleKind::kSuvMax:
       if (!fdg.suv_max) break;
       call.avid = *fdg.suv_max >= rule.suv_max_threshold;
+      call.metric = "SUVmax";
+      call.value = *fdg.suv_max;
+      call.threshold = rule.suv_max_threshold;
       call.reason = "FDG SUVmax " + format_value(*fdg.suv_max) + (*call.avid ? " >= " : " < ") +
                     format_value(rule.suv_max_threshold);
       return call;
@@ -190,6 +193,9 @@ FdgAvidityCall call_fdg_avidity(const FdgAvidityRule& rule, const LesionUptake& 
       const double threshold = 1.5 * *liver_sul_mean + 2.0 * *liver_sul_sd;
       // A value equal to the threshold up to the rounding of this arithmetic reaches it.
       call.avid = *fdg.sul_peak >= threshold * (1.0 - kThresholdRelativeTolerance);
+      call.metric = "SULpeak";
+      call.value = *fdg.sul_peak;
+      call.threshold = threshold;
       call.reason = "FDG SULpeak " + format_value(*fdg.sul_peak) + (*call.avid ? " >= " : " < ") +
                     "1.5 x liver SULmean + 2 SD = " + format_value(threshold);
       return call;

@@ -77,8 +77,19 @@ TEST(FdgAvidityTest, Rules) {
   EXPECT_TRUE(
       *call_fdg_avidity(parse_fdg_avidity_rule("percist-liver"), fdg, true, 1.6, 0.25).avid);
   fdg.sul_peak = 2.89;
-  EXPECT_FALSE(
-      *call_fdg_avidity(parse_fdg_avidity_rule("percist-liver"), fdg, true, 1.6, 0.25).avid);
+  const FdgAvidityCall percist =
+      call_fdg_avidity(parse_fdg_avidity_rule("percist-liver"), fdg, true, 1.6, 0.25);
+  EXPECT_FALSE(*percist.avid);
+  // The compared quantity and threshold are reported for tables and figures.
+  EXPECT_EQ(percist.metric, "SULpeak");
+  EXPECT_DOUBLE_EQ(*percist.value, 2.89);
+  EXPECT_DOUBLE_EQ(*percist.threshold, 2.9);
+  const FdgAvidityCall by_suv_max =
+      call_fdg_avidity(parse_fdg_avidity_rule("suvmax:4.5"), fdg, true, {}, {});
+  EXPECT_EQ(by_suv_max.metric, "SUVmax");
+  EXPECT_DOUBLE_EQ(*by_suv_max.threshold, 4.5);
+  EXPECT_TRUE(
+      call_fdg_avidity(parse_fdg_avidity_rule("detected"), fdg, true, {}, {}).metric.empty());
   EXPECT_FALSE(call_fdg_avidity(parse_fdg_avidity_rule("percist-liver"), fdg, true, {}, {}).avid);
   EXPECT_TRUE(*call_fdg_avidity(parse_fdg_avidity_rule("suvmax:4"), fdg, false, {}, {}).avid);
   EXPECT_FALSE(*call_fdg_avidity(parse_fdg_avidity_rule("suvmax:4.5"), fdg, true, {}, {}).avid);

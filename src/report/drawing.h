@@ -30,6 +30,16 @@ void set_colour(cairo_t* cr, const Rgb& colour);
 void draw_text(cairo_t* cr, const std::string& text, double x, double y, double anchor_x,
                double anchor_y, double size, bool bold = false);
 // cairo write callback appending to a std::string (closure).
+// Throws InvalidInputError "<what> is not a finite number" for NaN and infinities.
+void check_finite(double value, const std::string& what);
+// Rounds the axis range [low, high] out to a tick step of about `wanted_ticks` intervals; returns
+// the step.
+double round_axis(double& low, double& high, double wanted_ticks);
+// A straight line, solid or dashed (6-4).
+void stroke_line(cairo_t* cr, double x0, double y0, double x1, double y1, const Rgb& colour,
+                 double width, bool dashed);
+// Vertical axis caption, rotated, centred at (x, y).
+void draw_vertical_text(cairo_t* cr, const std::string& text, double x, double y, double size);
 cairo_status_t append_to_string(void* closure, const unsigned char* data, unsigned int length);
 
 // A width x height drawing encoded as PNG (RGB24), or as SVG with cairo's per-process ids

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <numbers>
 #include <regex>
 #include <string>
 
@@ -50,6 +51,42 @@ void draw_text(cairo_t* cr, const std::string& text, double x, double y, double 
   cairo_move_to(cr, x - extents.x_bearing - anchor_x * extents.width,
                 y - extents.y_bearing - anchor_y * extents.height);
   cairo_show_text(cr, text.c_str());
+}
+
+void check_finite(double value, const std::string& what) {
+  if (!std::isfinite(value)) {
+    throw InvalidInputError(what + " is not a finite number");
+  }
+}
+
+// Axis range [low, high] rounded out to a tick step; returns the step.
+double round_axis(double& low, double& high, double wanted_ticks) {
+  if (!(high > low)) high = low + 1.0;
+  const double step = nice_step(high - low, wanted_ticks);
+  low = std::floor(low / step) * step;
+  high = std::ceil(high / step) * step;
+  return step;
+}
+
+void stroke_line(cairo_t* cr, double x0, double y0, double x1, double y1, const Rgb& colour,
+                 double width, bool dashed) {
+  set_colour(cr, colour);
+  cairo_set_line_width(cr, width);
+  const double dashes[] = {6.0, 4.0};
+  cairo_set_dash(cr, dashes, dashed ? 2 : 0, 0.0);
+  cairo_move_to(cr, x0, y0);
+  cairo_line_to(cr, x1, y1);
+  cairo_stroke(cr);
+  cairo_set_dash(cr, nullptr, 0, 0.0);
+}
+
+// Vertical axis caption, rotated, centred at (x, y).
+void draw_vertical_text(cairo_t* cr, const std::string& text, double x, double y, double size) {
+  cairo_save(cr);
+  cairo_translate(cr, x, y);
+  cairo_rotate(cr, -std::numbers::pi / 2.0);
+  draw_text(cr, text, 0.0, 0.0, 0.5, 0.5, size);
+  cairo_restore(cr);
 }
 
 cairo_status_t append_to_string(void* closure, const unsigned char* data, unsigned int length) {

@@ -2,7 +2,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 
+#include "oncotrace/error.h"
 #include "oncotrace/version.h"
 #include "report/report_internal.h"
 
@@ -131,6 +133,45 @@ std::string json_text(const nlohmann::json& value) {
     return text.empty() ? "-" : text;
   }
   return value.dump();
+}
+
+const nlohmann::json& at_or_null(const nlohmann::json& object, const std::string& key) {
+  static const nlohmann::json kNull = nullptr;
+  if (!object.is_object()) return kNull;
+  const auto found = object.find(key);
+  return found == object.end() ? kNull : *found;
+}
+
+std::string text_of(const nlohmann::json& object, const char* key) {
+  const nlohmann::json& value = at_or_null(object, key);
+  return value.is_string() ? value.get<std::string>() : std::string();
+}
+
+std::string text_cell(const std::string& text) { return "<td>" + escape_html(text) + "</td>"; }
+
+std::string json_cell(const nlohmann::json& value) { return text_cell(json_text(value)); }
+
+std::string number_cell(const nlohmann::json& value, int significant) {
+  return "<td class=\"num\">" + escape_html(format_json_number(value, significant)) + "</td>";
+}
+
+std::string messages_list(const nlohmann::json& messages, const char* css_class) {
+  if (!messages.is_array() || messages.empty()) return "";
+  std::string html = "<ul class=\"" + std::string(css_class) + "\">\n";
+  for (const nlohmann::json& message : messages) {
+    html += "<li>" + escape_html(json_text(message)) + "</li>\n";
+  }
+  return html + "</ul>\n";
+}
+
+nlohmann::json read_json_file(const std::filesystem::path& file) {
+  std::ifstream stream(file);
+  if (!stream) throw InvalidInputError(file.string() + ": cannot be read");
+  try {
+    return nlohmann::json::parse(stream);
+  } catch (const nlohmann::json::exception& error) {
+    throw InvalidInputError(file.string() + ": not valid JSON (" + error.what() + ")");
+  }
 }
 
 std::string uptake_unit_label(const std::string& ucum) {

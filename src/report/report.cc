@@ -65,14 +65,16 @@ std::string build_report_html(const std::filesystem::path& results_dir,
                               const ReportOptions& options) {
   using report_internal::ReportContext;
   const std::filesystem::path lesions_file = results_dir / "lesions.json";
-  if (!std::filesystem::exists(lesions_file) &&
-      std::filesystem::exists(results_dir / "response.json")) {
-    return report_internal::build_response_report_html(results_dir, options);
-  }
   if (!std::filesystem::exists(lesions_file)) {
+    if (std::filesystem::exists(results_dir / "response.json")) {
+      return report_internal::build_response_report_html(results_dir, options);
+    }
+    if (std::filesystem::exists(results_dir / "patient.json")) {
+      return report_internal::build_patient_report_html(results_dir, options);
+    }
     throw InvalidInputError(results_dir.string() +
-                            ": no lesions.json or response.json; RESULTS_DIR must be the output "
-                            "folder of oncotrace analyze or oncotrace response");
+                            ": no lesions.json, response.json or patient.json; RESULTS_DIR must "
+                            "be the output folder of oncotrace analyze, response or patient");
   }
   if (options.window_max && !(*options.window_max > 0.0)) {
     throw InvalidInputError("--suv-window " + std::to_string(*options.window_max) +
@@ -81,14 +83,7 @@ std::string build_report_html(const std::filesystem::path& results_dir,
   ReportContext context;
   context.results_dir = results_dir;
   context.options = options;
-  {
-    std::ifstream stream(lesions_file);
-    try {
-      context.lesions = nlohmann::json::parse(stream);
-    } catch (const nlohmann::json::exception& error) {
-      throw InvalidInputError(lesions_file.string() + ": not valid JSON (" + error.what() + ")");
-    }
-  }
+  context.lesions = report_internal::read_json_file(lesions_file);
   context.images = report_internal::load_study_images(results_dir, context.lesions, options);
   std::vector<report_internal::Section> sections;
   for (const report_internal::SectionSpec& spec : report_internal::report_sections()) {

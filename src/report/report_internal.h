@@ -27,6 +27,21 @@ std::string format_json_number(const nlohmann::json& value, int significant = 4)
 std::string key_value_row(const std::string& key, const std::string& value);
 // A JSON value as short text: strings as is, numbers formatted, arrays joined, null as "-".
 std::string json_text(const nlohmann::json& value);
+// Shown in place of an identifier with --anonymise.
+inline constexpr const char* kHiddenIdentifier =
+    "<span class=\"hidden-id\">hidden (--anonymise)</span>";
+// object[key], or null when `object` is not an object or has no such member.
+const nlohmann::json& at_or_null(const nlohmann::json& object, const std::string& key);
+// object[key] when it is a string, else "".
+std::string text_of(const nlohmann::json& object, const char* key);
+// Table cells: escaped text, a JSON value as json_text, a number right-aligned ("-" if not one).
+std::string text_cell(const std::string& text);
+std::string json_cell(const nlohmann::json& value);
+std::string number_cell(const nlohmann::json& value, int significant = 4);
+// A <ul class="css_class"> of the items (json_text each); "" for an empty or non-array value.
+std::string messages_list(const nlohmann::json& messages, const char* css_class);
+// The JSON of a results file; InvalidInputError naming the file when unreadable or malformed.
+nlohmann::json read_json_file(const std::filesystem::path& file);
 // The display name of a UCUM uptake unit: "g/ml{SUVbw}" -> "SUVbw (g/mL)", "Bq/ml" -> "Bq/mL".
 std::string uptake_unit_label(const std::string& ucum);
 
@@ -85,6 +100,14 @@ std::string figure_html(const std::string& png, const std::string& alt, const st
 // when its data exists (build_report_html calls this for a folder without lesions.json).
 std::string build_response_report_html(const std::filesystem::path& response_dir,
                                        const ReportOptions& options);
+
+// The report of an `oncotrace patient` output folder (patient.json and studies/<id>/): studies,
+// coronal projections of each study, the patient lesion table, heterogeneity figures and
+// summaries, pathology comparison and precision summary, warnings, provenance; a section appears
+// only when its data exists. A study whose images cannot be loaded gets a note instead of its
+// projection (the tables come from patient.json alone).
+std::string build_patient_report_html(const std::filesystem::path& patient_dir,
+                                      const ReportOptions& options);
 
 // The whole HTML document: inline CSS, the title, the sections in order.
 std::string html_document(const std::string& title, const std::vector<Section>& sections);

@@ -1,5 +1,4 @@
 // Waterfall and trajectory plots, their data from response.json, and the response report.
-#include <cairo.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -9,6 +8,7 @@
 
 #include "oncotrace/error.h"
 #include "oncotrace/report.h"
+#include "report/png_test_support.h"
 #include "testing/test_data.h"
 
 namespace oncotrace {
@@ -16,41 +16,8 @@ namespace {
 
 using Json = nlohmann::json;
 
-// A decoded PNG.
-struct Image {
-  int width = 0, height = 0;
-  std::vector<Rgb> pixels;
-  Rgb at(int x, int y) const { return pixels[static_cast<size_t>(y) * width + x]; }
-};
-
-cairo_status_t read_from_string(void* closure, unsigned char* data, unsigned int length) {
-  auto* source = static_cast<std::pair<const std::string*, size_t>*>(closure);
-  if (source->second + length > source->first->size()) return CAIRO_STATUS_READ_ERROR;
-  std::copy_n(source->first->data() + source->second, length, data);
-  source->second += length;
-  return CAIRO_STATUS_SUCCESS;
-}
-
-Image decode_png(const std::string& png) {
-  std::pair<const std::string*, size_t> source{&png, 0};
-  cairo_surface_t* surface = cairo_image_surface_create_from_png_stream(read_from_string, &source);
-  EXPECT_EQ(cairo_surface_status(surface), CAIRO_STATUS_SUCCESS);
-  Image image;
-  image.width = cairo_image_surface_get_width(surface);
-  image.height = cairo_image_surface_get_height(surface);
-  const unsigned char* data = cairo_image_surface_get_data(surface);
-  const int stride = cairo_image_surface_get_stride(surface);
-  for (int y = 0; y < image.height; ++y) {
-    const auto* line = reinterpret_cast<const uint32_t*>(data + static_cast<ptrdiff_t>(y) * stride);
-    for (int x = 0; x < image.width; ++x) {
-      image.pixels.push_back({static_cast<uint8_t>((line[x] >> 16) & 0xFF),
-                              static_cast<uint8_t>((line[x] >> 8) & 0xFF),
-                              static_cast<uint8_t>(line[x] & 0xFF)});
-    }
-  }
-  cairo_surface_destroy(surface);
-  return image;
-}
+using report_testing::decode_png;
+using report_testing::Image;
 
 constexpr Rgb kDecrease{0, 158, 115};
 constexpr Rgb kIncrease{213, 94, 0};
@@ -75,7 +42,7 @@ int max_runs_in_a_row(const Image& image, const std::set<uint32_t>& colours) {
   return best;
 }
 
-uint32_t key(const Rgb& c) { return (uint32_t{c.red} << 16) | (uint32_t{c.green} << 8) | c.blue; }
+uint32_t key(const Rgb& c) { return report_testing::colour_key(c); }
 
 WaterfallPlot decreasing_plot() {
   WaterfallPlot plot;
@@ -128,9 +95,7 @@ TEST(WaterfallTest, PngDrawsOneBarPerLesionInItsCategoryColour) {
   EXPECT_EQ(max_runs_in_a_row(image, {key(kDecrease), key(kDisappeared)}), 4);
   EXPECT_EQ(max_runs_in_a_row(image, {key(kIncrease)}), 0);
   // Not blank: many pixels of the bar colours.
-  size_t coloured = 0;
-  for (const Rgb& pixel : image.pixels) coloured += pixel == kDecrease ? 1 : 0;
-  EXPECT_GT(coloured, 2000U);
+  EXPECT_GT(report_testing::count_pixels(image, kDecrease), 2000U);
 
   WaterfallPlot mixed = plot;
   mixed.bars.push_back({"L6", "lung", "tracked", 45.0});

@@ -13,26 +13,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr const char* kHidden = "<span class=\"hidden-id\">hidden (--anonymise)</span>";
-
-std::string cell(const Json& value) { return "<td>" + escape_html(json_text(value)) + "</td>"; }
-
-std::string number_cell(const Json& value) {
-  return "<td class=\"num\">" + escape_html(format_json_number(value)) + "</td>";
-}
-
-std::string text_of(const Json& object, const char* key) {
-  if (!object.is_object() || !object.contains(key) || !object[key].is_string()) return "";
-  return object[key].get<std::string>();
-}
-
-std::string list_html(const Json& items, const char* css_class) {
-  if (!items.is_array() || items.empty()) return "";
-  std::string html = std::string("<ul class=\"") + css_class + "\">\n";
-  for (const Json& item : items) html += "<li>" + escape_html(json_text(item)) + "</li>\n";
-  return html + "</ul>\n";
-}
-
 std::optional<Section> timepoints_section(const Json& document, const ReportOptions& options) {
   const Json& timepoints = document["timepoints"];
   Section section{"response-timepoints", "Timepoints", ""};
@@ -49,11 +29,11 @@ std::optional<Section> timepoints_section(const Json& document, const ReportOpti
     } else if (timepoint.value("cycles_completed", Json()).is_number()) {
       cycle = json_text(timepoint["cycles_completed"]) + " completed";
     }
-    section.body += "<tr>" + cell(timepoint.value("label", Json())) +
-                    (options.anonymise ? std::string("<td>") + kHidden + "</td>"
-                                       : cell(timepoint.value("date", Json()))) +
+    section.body += "<tr>" + json_cell(timepoint.value("label", Json())) +
+                    (options.anonymise ? std::string("<td>") + kHiddenIdentifier + "</td>"
+                                       : json_cell(timepoint.value("date", Json()))) +
                     number_cell(timepoint.value("days_since_baseline", Json())) + "<td>" +
-                    escape_html(cycle) + "</td>" + cell(timepoint.value("tracer", Json())) +
+                    escape_html(cycle) + "</td>" + json_cell(timepoint.value("tracer", Json())) +
                     number_cell(timepoint.value("uptake_time_min", Json())) +
                     number_cell(timepoint.value("lesion_count", Json())) + "</tr>\n";
   }
@@ -74,17 +54,17 @@ std::optional<Section> assessments_section(const Json& document) {
       "</tr>\n";
   for (const Json& assessment : assessments) {
     if (!assessment.is_object()) continue;
-    section.body += "<tr>" + cell(assessment.value("follow_up", Json())) +
-                    cell(assessment.value("title", Json())) + "<td><b>" +
+    section.body += "<tr>" + json_cell(assessment.value("follow_up", Json())) +
+                    json_cell(assessment.value("title", Json())) + "<td><b>" +
                     escape_html(text_of(assessment, "category")) + "</b> " +
                     escape_html(text_of(assessment, "category_text")) + "</td>" +
-                    cell(assessment.value("decided_by", Json())) + "</tr>\n";
+                    json_cell(assessment.value("decided_by", Json())) + "</tr>\n";
   }
   section.body += "</table>\n";
   for (const Json& assessment : assessments) {
     if (!assessment.is_object()) continue;
-    const std::string warnings = list_html(assessment.value("warnings", Json()), "warning");
-    const std::string unverified = list_html(assessment.value("unverified", Json()), "note");
+    const std::string warnings = messages_list(assessment.value("warnings", Json()), "warning");
+    const std::string unverified = messages_list(assessment.value("unverified", Json()), "note");
     if (warnings.empty() && unverified.empty()) continue;
     section.body +=
         "<h3>" +
@@ -153,8 +133,9 @@ std::optional<Section> changes_section(const Json& document, const ResponsePlots
                     "<th>Change</th><th>Change (%)</th></tr>\n";
     const auto row = [&](const std::string& id, const Json& organ, const Json& status,
                          const Json& change) {
-      section.body += "<tr><td>" + escape_html(id) + "</td>" + cell(organ) + cell(status) +
-                      cell(change.value("quantity", Json())) + cell(change.value("unit", Json())) +
+      section.body += "<tr><td>" + escape_html(id) + "</td>" + json_cell(organ) +
+                      json_cell(status) + json_cell(change.value("quantity", Json())) +
+                      json_cell(change.value("unit", Json())) +
                       number_cell(change.value("baseline", Json())) +
                       number_cell(change.value("follow_up", Json())) +
                       number_cell(change.value("absolute_change", Json())) +
@@ -183,7 +164,7 @@ std::optional<Section> changes_section(const Json& document, const ResponsePlots
 }
 
 std::optional<Section> warnings_section(const Json& document) {
-  const std::string list = list_html(document.value("warnings", Json()), "warning");
+  const std::string list = messages_list(document.value("warnings", Json()), "warning");
   if (list.empty()) return std::nullopt;
   return Section{"response-warnings", "Warnings about the series", list};
 }

@@ -18,30 +18,11 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr const char* kHidden = "<span class=\"hidden-id\">hidden (--anonymise)</span>";
-
-Json read_json(const std::filesystem::path& file) {
-  std::ifstream stream(file);
-  if (!stream) throw InvalidInputError(file.string() + ": cannot be read");
-  try {
-    return Json::parse(stream);
-  } catch (const Json::exception& error) {
-    throw InvalidInputError(file.string() + ": not valid JSON (" + error.what() + ")");
-  }
-}
-
-const Json& at_or_null(const Json& object, const std::string& key) {
-  static const Json kNull = nullptr;
-  if (!object.is_object()) return kNull;
-  const auto found = object.find(key);
-  return found == object.end() ? kNull : *found;
-}
-
 // A row whose value is an identifier: hidden with --anonymise.
 std::string identifier_row(const ReportContext& context, const std::string& key,
                            const std::string& value) {
   if (context.options.anonymise) {
-    return "<tr><th>" + escape_html(key) + "</th><td>" + kHidden + "</td></tr>\n";
+    return "<tr><th>" + escape_html(key) + "</th><td>" + kHiddenIdentifier + "</td></tr>\n";
   }
   return key_value_row(key, value.empty() ? "-" : value);
 }
@@ -75,17 +56,6 @@ std::string normalisation_text(const Json& item) {
             json_text(at_or_null(item, "normaliser_unit"));
   }
   return text;
-}
-
-std::string messages_list(const Json& messages, const char* css_class) {
-  if (!messages.is_array() || messages.empty()) return "";
-  std::string html = "<ul class=\"" + std::string(css_class) + "\">\n";
-  for (const Json& message : messages) {
-    html += "<li>" +
-            escape_html(message.is_string() ? message.get<std::string>() : message.dump()) +
-            "</li>\n";
-  }
-  return html + "</ul>\n";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -237,11 +207,6 @@ std::optional<Section> figures_section(const ReportContext& context, const std::
   return section;
 }
 
-std::string cell(const std::string& text) { return "<td>" + escape_html(text) + "</td>"; }
-std::string number_cell(const Json& value, int significant = 4) {
-  return "<td class=\"num\">" + format_json_number(value, significant) + "</td>";
-}
-
 std::optional<Section> lesions_section(const ReportContext& context, const std::filesystem::path&) {
   const Json& lesions = at_or_null(context.lesions, "lesions");
   const Json& units = at_or_null(context.lesions, "units");
@@ -280,9 +245,9 @@ std::optional<Section> lesions_section(const ReportContext& context, const std::
     const Json& peaks = at_or_null(uptake, "peaks");
     const Json& ratios = at_or_null(lesion, "tumour_to_background");
     const Json& centroid = at_or_null(lesion, "centroid_lps_mm");
-    html += "<tr class=\"lesion\">" + cell(json_text(at_or_null(lesion, "label"))) +
-            cell(json_text(at_or_null(lesion, "name"))) +
-            cell(json_text(at_or_null(lesion, "organ"))) +
+    html += "<tr class=\"lesion\">" + text_cell(json_text(at_or_null(lesion, "label"))) +
+            text_cell(json_text(at_or_null(lesion, "name"))) +
+            text_cell(json_text(at_or_null(lesion, "organ"))) +
             number_cell(at_or_null(lesion, "volume_ml")) + number_cell(at_or_null(uptake, "max")) +
             number_cell(at_or_null(uptake, "mean")) +
             number_cell(peaks.is_array() && !peaks.empty() ? at_or_null(peaks[0], "value")
@@ -303,7 +268,8 @@ std::optional<Section> lesions_section(const ReportContext& context, const std::
     }
     html += number_cell(at_or_null(ratios, "liver"), 3) +
             number_cell(at_or_null(ratios, "blood_pool"), 3) +
-            number_cell(at_or_null(lesion, "longest_diameter_mm"), 3) + cell(position) + "</tr>\n";
+            number_cell(at_or_null(lesion, "longest_diameter_mm"), 3) + text_cell(position) +
+            "</tr>\n";
   }
   html += "</tbody>\n</table>\n";
   const Json& patient = at_or_null(context.lesions, "patient");
@@ -323,7 +289,7 @@ std::optional<Section> lesions_section(const ReportContext& context, const std::
 
 std::optional<Section> reference_regions_section(const ReportContext&,
                                                  const std::filesystem::path& input) {
-  const Json document = read_json(input);
+  const Json document = read_json_file(input);
   const Json& regions = at_or_null(document, "regions");
   Section section{"reference-regions", "Reference regions", ""};
   std::string& html = section.body;
@@ -345,13 +311,13 @@ std::optional<Section> reference_regions_section(const ReportContext&,
     for (const Json& warning : at_or_null(region, "warnings")) {
       notes += (notes.empty() ? "" : "; ") + json_text(warning);
     }
-    html += "<tr class=\"region\">" + cell(json_text(at_or_null(region, "name"))) +
-            cell(json_text(at_or_null(region, "placement_method"))) +
-            cell(json_text(at_or_null(region, "shape"))) + cell(position) +
+    html += "<tr class=\"region\">" + text_cell(json_text(at_or_null(region, "name"))) +
+            text_cell(json_text(at_or_null(region, "placement_method"))) +
+            text_cell(json_text(at_or_null(region, "shape"))) + text_cell(position) +
             number_cell(at_or_null(stats, "mean")) + number_cell(at_or_null(stats, "sd")) +
             number_cell(at_or_null(stats, "max")) + number_cell(at_or_null(stats, "volume_ml")) +
             number_cell(at_or_null(at_or_null(region, "sul"), "mean")) +
-            cell(notes.empty() ? "" : notes) + "</tr>\n";
+            text_cell(notes.empty() ? "" : notes) + "</tr>\n";
   }
   html += "</tbody>\n</table>\n";
   html += messages_list(at_or_null(document, "skipped"), "note");

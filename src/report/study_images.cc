@@ -1,125 +1,27 @@
-// Re-loading the analysed study for the report's figures (src/report/report_internal.h).
-//
-// `oncotrace analyze` does not copy the image into its output folder; lesions.json records the
-// input path, the series and the SUV audit, whose suv_factor (SUV = U * factor, per plane when
-// the factors differ) reproduces the analysed image exactly from the stored values U.
+// Re-loading the analysed study for the report's figures (src/report/report_internal.h) through
+// the loader that `oncotrace patient` and `response` use for analyze output folders
+// (src/pipeline/analysis_output.h).
 #include <spdlog/spdlog.h>
 
-#include "oncotrace/dicom.h"
-#include "oncotrace/error.h"
-#include "oncotrace/nifti.h"
-#include "oncotrace/suv.h"
+#include "pipeline/analysis_output.h"
 #include "report/report_internal.h"
 
 namespace oncotrace::report_internal {
-namespace {
-
-const nlohmann::json& member(const nlohmann::json& object, const std::string& key,
-                             const std::filesystem::path& file) {
-  if (!object.is_object() || !object.contains(key)) {
-    throw InvalidInputError(file.string() + ": no \"" + key +
-                            "\" (not an oncotrace analyze lesions.json; run oncotrace analyze "
-                            "again)");
-  }
-  return object.at(key);
-}
-
-// The per-plane factors of the audit's suv_factor.
-std::vector<double> audit_factors(const nlohmann::json& audit, int64_t planes,
-                                  const std::filesystem::path& file) {
-  const nlohmann::json& factor = member(audit, "suv_factor", file);
-  std::vector<double> factors;
-  if (factor.value("per_slice", false)) {
-    for (const auto& value : member(factor, "values", file)) factors.push_back(value.get<double>());
-  } else {
-    factors.assign(static_cast<size_t>(planes), member(factor, "value", file).get<double>());
-  }
-  if (static_cast<int64_t>(factors.size()) != planes) {
-    throw InvalidInputError(file.string() + ": the SUV audit has " +
-                            std::to_string(factors.size()) + " plane factors but the study has " +
-                            std::to_string(planes) +
-                            " planes; the study changed since the analysis (run analyze again)");
-  }
-  return factors;
-}
-
-}  // namespace
 
 StudyImages load_study_images(const std::filesystem::path& results_dir,
                               const nlohmann::json& lesions, const ReportOptions& options) {
-  const std::filesystem::path lesions_file = results_dir / "lesions.json";
-  const nlohmann::json& provenance = member(lesions, "provenance", lesions_file);
-  const nlohmann::json& inputs = member(provenance, "inputs", lesions_file);
+  pipeline_internal::AnalysisOutputImages loaded = pipeline_internal::load_analysis_output_images(
+      results_dir, lesions, options.study, "--study PATH");
   StudyImages images;
-  images.study_path =
-      options.study
-          ? *options.study
-          : std::filesystem::path(member(inputs, "study", lesions_file).get<std::string>());
-  if (!std::filesystem::exists(images.study_path)) {
-    throw InvalidInputError(lesions_file.string() + " names the study " +
-                            images.study_path.string() +
-                            ", which does not exist here; the report draws the analysed images, "
-                            "so give the study's current location with --study PATH");
+  images.study_path = std::move(loaded.study_path);
+  images.pet_header = std::move(loaded.pet.header);
+  images.image = std::move(loaded.image);
+  if (loaded.ct) {
+    images.ct_header = std::move(loaded.ct->header);
+    images.ct = std::move(loaded.ct->frames.front().image);
   }
-  const nlohmann::json& study = member(lesions, "study", lesions_file);
-  const std::string series_uid =
-      member(study, "series_instance_uid", lesions_file).get<std::string>();
-  const nlohmann::json& ct_uid = member(study, "ct_series_instance_uid", lesions_file);
-
-  ImageSeries pet;
-  if (is_nifti_path(images.study_path)) {
-    pet = read_nifti_series(images.study_path);
-    if (!ct_uid.is_null()) images.notes.emplace_back("CT not shown: NIfTI study");
-  } else {
-    const DiscoveryResult discovery = discover_dicom(images.study_path);
-    pet = load_series(select_series(discovery, series_uid, images.study_path.string()));
-    if (ct_uid.is_string()) {
-      const std::string wanted = ct_uid.get<std::string>();
-      for (const DiscoveredSeries& series : discovery.series) {
-        if (series.header.series_instance_uid != wanted) continue;
-        try {
-          ImageSeries ct = load_series(series);
-          images.ct = std::move(ct.frames.front().image);
-          images.ct_header = std::move(ct.header);
-        } catch (const Error& error) {
-          images.notes.push_back(std::string("CT not shown: ") + error.what());
-        }
-      }
-      if (!images.ct && images.notes.empty()) {
-        images.notes.push_back("CT not shown: series " + wanted + " not found below " +
-                               images.study_path.string());
-      }
-    }
-  }
-  if (!pet.header.series_instance_uid.empty() && pet.header.series_instance_uid != series_uid) {
-    throw InvalidInputError(images.study_path.string() + " holds series " +
-                            pet.header.series_instance_uid + ", but " + lesions_file.string() +
-                            " analysed " + series_uid + "; give the right study with --study");
-  }
-  if (pet.frames.empty()) {
-    throw InvalidInputError(images.study_path.string() + ": the series has no image");
-  }
-  Frame& frame = pet.frames.front();
-  SuvPlan plan;
-  plan.factor_per_slice = audit_factors(member(provenance, "suv_audit", lesions_file),
-                                        frame.image.geometry.size[2], lesions_file);
-  images.image = apply_suv(std::move(frame), plan);
-  images.pet_header = std::move(pet.header);
-
-  const std::filesystem::path labels_file = results_dir / "labels.nii.gz";
-  if (std::filesystem::exists(labels_file)) {
-    LabelMap labels = read_nifti_labels(labels_file);
-    if (labels.geometry.same_grid_as(images.image.geometry, 1e-2)) {
-      images.labels = std::move(labels);
-    } else {
-      images.notes.push_back("lesion contours not shown: " + labels_file.string() + " (" +
-                             labels.geometry.describe() + ") is not on the PET grid (" +
-                             images.image.geometry.describe() + ")");
-    }
-  } else {
-    images.notes.push_back("lesion contours not shown: no labels.nii.gz in " +
-                           results_dir.string());
-  }
+  images.labels = std::move(loaded.labels);
+  images.notes = std::move(loaded.notes);
   for (const std::string& note : images.notes) spdlog::warn("report: {}", note);
   return images;
 }

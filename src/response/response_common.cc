@@ -170,6 +170,14 @@ void validate_response_options(const ResponseOptions& options) {
                               " must be a finite value >= 0");
     }
   }
+  // The FLT cut point is a relative change: a decrease strictly between 0 and 100 %.
+  if (!std::isfinite(options.flt.cut_point_percent) || options.flt.cut_point_percent <= -100.0 ||
+      options.flt.cut_point_percent >= 0.0) {
+    throw InvalidInputError(
+        "response options: flt.cut_point_percent must be a relative change between -100 and 0 % "
+        "exclusive (a decrease, e.g. -52.9 for Crippa 2015), got " +
+        std::to_string(options.flt.cut_point_percent));
+  }
   if (options.phergain.targets == PhergainTargets::kListed && options.phergain.target_ids.empty()) {
     throw InvalidInputError(
         "response options: PHERGain targets 'listed' needs at least one target lesion id");

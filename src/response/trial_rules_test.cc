@@ -2,6 +2,9 @@
 // (clinical-context.md §6.3, §6.4, §6.6), at each threshold and one precision step either side.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
+#include "oncotrace/error.h"
 #include "oncotrace/response.h"
 #include "response/response_test_support.h"
 
@@ -174,6 +177,20 @@ TEST(Flt, CrippaCutPointAsAnOption) {
   EXPECT_EQ(flt(6.0, other).category, "flt_response");
   // Nodes are reported continuously: 4 -> 3 is -25 %.
   EXPECT_DOUBLE_EQ(*find_number(at, "node_N_suv_max_percent_change")->value, -25.0);
+}
+
+TEST(Flt, CutPointMustBeADecreaseBetweenZeroAndHundredPercent) {
+  for (const double bad : {0.0, 10.0, -100.0, -120.0, std::nan("")}) {
+    ResponseOptions options;
+    options.flt.cut_point_percent = bad;
+    EXPECT_THROW(flt(4.0, options), InvalidInputError) << bad;
+  }
+  ResponseOptions near_ends;
+  near_ends.flt.cut_point_percent = -0.01;
+  EXPECT_EQ(flt(9.999, near_ends).category, "flt_response");
+  near_ends.flt.cut_point_percent = -99.99;
+  EXPECT_EQ(flt(0.002, near_ends).category, "no_flt_response");
+  EXPECT_EQ(flt(0.001, near_ends).category, "flt_response");
 }
 
 TEST(Flt, WrongTracerIsWarned) {

@@ -1,0 +1,38 @@
+// Scratch folder of a benchmark's generated inputs: below $ONCOTRACE_BENCH_DIR, else the system
+// temporary folder, named oncotrace-<name>-bench-<random>, removed with everything in it when the
+// benchmark process ends (the owning object is a function-local static).
+#ifndef ONCOTRACE_BENCH_BENCH_SCRATCH_H_
+#define ONCOTRACE_BENCH_BENCH_SCRATCH_H_
+
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <system_error>
+
+namespace oncotrace {
+
+class BenchScratchFolder {
+ public:
+  // `create`: make the folder now (else the first writer below it does).
+  explicit BenchScratchFolder(const std::string& name, bool create = false) {
+    const char* base = std::getenv("ONCOTRACE_BENCH_DIR");
+    path_ = std::filesystem::path(base ? base : std::filesystem::temp_directory_path()) /
+            ("oncotrace-" + name + "-bench-" + std::to_string(std::random_device{}()));
+    if (create) std::filesystem::create_directories(path_);
+  }
+  ~BenchScratchFolder() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  BenchScratchFolder(const BenchScratchFolder&) = delete;
+  BenchScratchFolder& operator=(const BenchScratchFolder&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace oncotrace
+
+#endif  // ONCOTRACE_BENCH_BENCH_SCRATCH_H_
