@@ -22,7 +22,7 @@
 #include <memory>
 #include <random>
 
-#include "bench_scratch.h"
+#include "bench_support.h"
 #include "oncotrace/dicom.h"
 #include "oncotrace/measure.h"
 #include "oncotrace/phantom.h"
@@ -92,9 +92,7 @@ void BM_AnalyzeWholeBody(benchmark::State& state) {
     for (const StageTiming& timing : result.timings) stage_seconds[timing.stage] += timing.seconds;
     lesions = result.lesions.size();
   }
-  for (const auto& [stage, seconds] : stage_seconds) {
-    state.counters[stage + "_s"] = benchmark::Counter(seconds, benchmark::Counter::kAvgIterations);
-  }
+  report_stage_seconds(state, stage_seconds);
   state.counters["lesions"] = static_cast<double>(lesions);
 }
 BENCHMARK(BM_AnalyzeWholeBody)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);

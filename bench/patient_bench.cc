@@ -19,7 +19,7 @@
 #include <memory>
 #include <random>
 
-#include "bench_scratch.h"
+#include "bench_support.h"
 #include "oncotrace/patient.h"
 #include "oncotrace/phantom.h"
 
@@ -62,13 +62,6 @@ std::vector<PatientStudyInput> study_inputs(const GeneratedPatient& patient,
   return inputs;
 }
 
-// Mean seconds per iteration of each step, as counters.
-void report_steps(benchmark::State& state, const std::map<std::string, double>& totals) {
-  for (const auto& [step, seconds] : totals) {
-    state.counters[step + "_s"] = benchmark::Counter(seconds, benchmark::Counter::kAvgIterations);
-  }
-}
-
 void BM_PatientWholeBodyThreeStudies(benchmark::State& state) {
   const GeneratedPatient& patient = wholebody_patient();
   PatientRequest request;
@@ -81,7 +74,7 @@ void BM_PatientWholeBodyThreeStudies(benchmark::State& state) {
     for (const StageTiming& step : result.timings) totals[step.stage] += step.seconds;
     benchmark::DoNotOptimize(result.lesions.size());
   }
-  report_steps(state, totals);
+  report_stage_seconds(state, totals);
 }
 BENCHMARK(BM_PatientWholeBodyThreeStudies)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
 
@@ -98,7 +91,7 @@ void BM_ResponseWholeBodyTwoTimepoints(benchmark::State& state) {
     for (const StageTiming& step : result.patient.timings) totals[step.stage] += step.seconds;
     benchmark::DoNotOptimize(result.report.assessments.size());
   }
-  report_steps(state, totals);
+  report_stage_seconds(state, totals);
 }
 BENCHMARK(BM_ResponseWholeBodyTwoTimepoints)
     ->Unit(benchmark::kSecond)

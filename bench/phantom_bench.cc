@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-#include "bench_scratch.h"
+#include "bench_support.h"
 #include "oncotrace/phantom.h"
 #include "phantom/anatomy.h"
 #include "phantom/dicom_writer.h"

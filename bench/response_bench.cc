@@ -21,7 +21,7 @@
 #include <memory>
 #include <random>
 
-#include "bench_scratch.h"
+#include "bench_support.h"
 #include "oncotrace/patient.h"
 #include "oncotrace/phantom.h"
 
@@ -79,9 +79,7 @@ void BM_ResponseWholeBodyThreeTimepointsFromAnalyzeOutputs(benchmark::State& sta
     for (const StageTiming& step : result.patient.timings) totals[step.stage] += step.seconds;
     benchmark::DoNotOptimize(result.report.assessments.size());
   }
-  for (const auto& [step, seconds] : totals) {
-    state.counters[step + "_s"] = benchmark::Counter(seconds, benchmark::Counter::kAvgIterations);
-  }
+  report_stage_seconds(state, totals);
 }
 BENCHMARK(BM_ResponseWholeBodyThreeTimepointsFromAnalyzeOutputs)
     ->Unit(benchmark::kSecond)

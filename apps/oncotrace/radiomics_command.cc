@@ -186,14 +186,16 @@ struct RadiomicsFlags {
   SuvFlags suv;
 };
 
-// `--response-map FILE`: the IBSI-2 filter response map of the settings on the whole image
-// (radiomics::filter_response_map): FILE.nii(.gz) as NIfTI with its FILE.json sidecar
-// (provenance), FILE.dcm as a DICOM Parametric Map (oncotrace/feature_map_dicom.h). Every file
-// is written under a temporary name and renamed only when all were written.
-void write_response_maps(const RadiomicsFlags& flags, const std::vector<std::string>& arguments,
-                         const radiomics::RadiomicsSettings& settings, const ImageSeries& series,
-                         const ImageVolume& image, const IntensityUnitCode& intensity_unit,
-                         const nlohmann::ordered_json& suv_audit, bool quantitative_emission) {
+// Refuses, before any computation, --response-map files the run cannot write: an unfiltered
+// configuration, a file name that is neither NIfTI nor DICOM, DICOM from a NIfTI image.
+void check_response_map_flags(const RadiomicsFlags& flags,
+                              const radiomics::RadiomicsSettings& settings) {
+  if (flags.response_maps.empty()) return;
+  if (!flags.feature_map.empty()) {
+    throw InvalidInputError(
+        "--response-map and --feature-map: run them separately (feature maps take an "
+        "unfiltered configuration)");
+  }
   if (settings.filter.kind == radiomics::FilterKind::kNone) {
     throw InvalidInputError("--response-map: the settings \"" + settings.name + "\" of --config " +
                             flags.config +
@@ -212,6 +214,17 @@ void write_response_maps(const RadiomicsFlags& flags, const std::vector<std::str
                               "DICOM instances of its source series; write the map as NIfTI");
     }
   }
+}
+
+// `--response-map FILE`: the IBSI-2 filter response map of the settings on the whole image
+// (radiomics::filter_response_map): FILE.nii(.gz) as NIfTI with its FILE.json sidecar
+// (provenance), FILE.dcm as a DICOM Parametric Map (oncotrace/feature_map_dicom.h). Every file
+// is written under a temporary name and renamed only when all were written. The flags were
+// checked by check_response_map_flags().
+void write_response_maps(const RadiomicsFlags& flags, const std::vector<std::string>& arguments,
+                         const radiomics::RadiomicsSettings& settings, const ImageSeries& series,
+                         const ImageVolume& image, const IntensityUnitCode& intensity_unit,
+                         const nlohmann::ordered_json& suv_audit, bool quantitative_emission) {
   const ImageVolume response = radiomics::filter_response_map(image, settings);
   nlohmann::ordered_json inputs;
   inputs["image"] = describe_input(flags.image, series);
@@ -509,6 +522,7 @@ CommandRunner register_radiomics_command(CLI::App& app, const std::vector<std::s
       throw InvalidInputError("--mask " + flags->mask + ": no such file or folder");
     }
     const radiomics::RadiomicsSettings settings = load_settings(flags->config);
+    check_response_map_flags(*flags, settings);
 
     const ImageSeries series = read_input_series(flags->image, flags->series_uid);
     if (series.frames.empty()) {
@@ -544,11 +558,6 @@ CommandRunner register_radiomics_command(CLI::App& app, const std::vector<std::s
         mask_is_nifti ? masks_from_label_map(flags->mask, image.geometry, flags->labels)
                       : masks_from_rtstruct(flags->mask, series, flags->roi_names);
     if (maps) {
-      if (!flags->response_maps.empty()) {
-        throw InvalidInputError(
-            "--response-map and --feature-map: run them separately (feature maps take an "
-            "unfiltered configuration)");
-      }
       return write_feature_maps(*flags, arguments, settings, series, image, unit, rois, suv_audit,
                                 quantitative_emission);
     }

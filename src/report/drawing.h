@@ -1,5 +1,6 @@
 // Cairo drawing helpers shared by the figures of the report module (projection figures in
-// figure.cc, response plots in response_figures.cc).
+// figure.cc, response plots in response_figures.cc, heterogeneity plots in
+// heterogeneity_figure.cc).
 #ifndef ONCOTRACE_REPORT_DRAWING_H_
 #define ONCOTRACE_REPORT_DRAWING_H_
 
@@ -15,6 +16,17 @@ namespace oncotrace::report_internal {
 
 using SurfacePtr = std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)>;
 using ContextPtr = std::unique_ptr<cairo_t, decltype(&cairo_destroy)>;
+
+// Plot colours shared by the figures: Okabe-Ito colours (distinguishable with the common
+// colour-vision deficiencies; Okabe M, Ito K, "Color Universal Design", 2008), black, the grid
+// grey and the grey of reference lines (thresholds, cut points).
+inline constexpr Rgb kOkabeItoBlue{0, 114, 178};
+inline constexpr Rgb kOkabeItoVermillion{213, 94, 0};
+inline constexpr Rgb kOkabeItoGreen{0, 158, 115};
+inline constexpr Rgb kOkabeItoPurple{204, 121, 167};
+inline constexpr Rgb kPlotBlack{0, 0, 0};
+inline constexpr Rgb kPlotGrid{225, 225, 225};
+inline constexpr Rgb kPlotReferenceLine{60, 60, 60};
 
 // Every text of every figure uses this family (fonts-dejavu-core), so that figures look the same
 // on every machine that has it.

@@ -30,13 +30,12 @@ using report_internal::stroke_line;
 using report_internal::text_of;
 using Json = nlohmann::json;
 
-// Okabe-Ito colours, as in the response figures.
-constexpr Rgb kPositive{0, 114, 178};
-constexpr Rgb kNegative{213, 94, 0};
+constexpr Rgb kPositive = report_internal::kOkabeItoBlue;
+constexpr Rgb kNegative = report_internal::kOkabeItoVermillion;
 constexpr Rgb kOther{120, 120, 120};
-constexpr Rgb kBlack{0, 0, 0};
-constexpr Rgb kGrid{225, 225, 225};
-constexpr Rgb kThresholdColour{60, 60, 60};
+constexpr Rgb kBlack = report_internal::kPlotBlack;
+constexpr Rgb kGrid = report_internal::kPlotGrid;
+constexpr Rgb kThresholdColour = report_internal::kPlotReferenceLine;
 // Quadrant shading: the discordant FDG+/target- quadrant is tinted, the others very light.
 constexpr Rgb kDiscordantShade{253, 236, 224};
 constexpr Rgb kConcordantShade{236, 244, 250};

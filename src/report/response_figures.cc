@@ -31,15 +31,14 @@ using report_internal::set_colour;
 using report_internal::stroke_line;
 using Json = nlohmann::json;
 
-// Okabe-Ito colours (distinguishable with the common colour-vision deficiencies).
-constexpr Rgb kDecrease{0, 158, 115};
-constexpr Rgb kIncrease{213, 94, 0};
+constexpr Rgb kDecrease = report_internal::kOkabeItoGreen;
+constexpr Rgb kIncrease = report_internal::kOkabeItoVermillion;
 constexpr Rgb kStable{153, 153, 153};
-constexpr Rgb kDisappeared{0, 114, 178};
-constexpr Rgb kNew{204, 121, 167};
-constexpr Rgb kBlack{0, 0, 0};
-constexpr Rgb kGrid{225, 225, 225};
-constexpr Rgb kLineColour{60, 60, 60};
+constexpr Rgb kDisappeared = report_internal::kOkabeItoBlue;
+constexpr Rgb kNew = report_internal::kOkabeItoPurple;
+constexpr Rgb kBlack = report_internal::kPlotBlack;
+constexpr Rgb kGrid = report_internal::kPlotGrid;
+constexpr Rgb kLineColour = report_internal::kPlotReferenceLine;
 constexpr Rgb kSeriesColours[] = {{0, 114, 178}, {213, 94, 0},   {0, 158, 115},   {204, 121, 167},
                                   {230, 159, 0}, {86, 180, 233}, {120, 120, 120}, {240, 228, 66}};
 

@@ -1,17 +1,21 @@
-// Scratch folder of a benchmark's generated inputs: below $ONCOTRACE_BENCH_DIR, else the system
-// temporary folder, named oncotrace-<name>-bench-<random>, removed with everything in it when the
-// benchmark process ends (the owning object is a function-local static).
-#ifndef ONCOTRACE_BENCH_BENCH_SCRATCH_H_
-#define ONCOTRACE_BENCH_BENCH_SCRATCH_H_
+// Shared by the benchmarks: the scratch folder of generated inputs, and per-stage time counters.
+#ifndef ONCOTRACE_BENCH_BENCH_SUPPORT_H_
+#define ONCOTRACE_BENCH_BENCH_SUPPORT_H_
+
+#include <benchmark/benchmark.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <string>
 #include <system_error>
 
 namespace oncotrace {
 
+// Scratch folder of a benchmark's generated inputs: below $ONCOTRACE_BENCH_DIR, else the system
+// temporary folder, named oncotrace-<name>-bench-<random>, removed with everything in it when the
+// benchmark process ends (the owning object is a function-local static).
 class BenchScratchFolder {
  public:
   // `create`: make the folder now (else the first writer below it does).
@@ -33,6 +37,15 @@ class BenchScratchFolder {
   std::filesystem::path path_;
 };
 
+// Mean seconds per iteration of each stage (summed over the iterations in `totals`), as counters
+// "<stage>_s".
+inline void report_stage_seconds(benchmark::State& state,
+                                 const std::map<std::string, double>& totals) {
+  for (const auto& [stage, seconds] : totals) {
+    state.counters[stage + "_s"] = benchmark::Counter(seconds, benchmark::Counter::kAvgIterations);
+  }
+}
+
 }  // namespace oncotrace
 
-#endif  // ONCOTRACE_BENCH_BENCH_SCRATCH_H_
+#endif  // ONCOTRACE_BENCH_BENCH_SUPPORT_H_
