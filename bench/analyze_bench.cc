@@ -40,7 +40,7 @@ struct GeneratedStudy {
 };
 
 const GeneratedStudy& wholebody_study() {
-  static const std::unique_ptr<GeneratedStudy> study = [] {
+  static const std::unique_ptr<GeneratedStudy> kStudy = [] {
     auto out = std::make_unique<GeneratedStudy>();
     PhantomRequest request;
     request.kind = PhantomKind::kPatient;
@@ -71,7 +71,7 @@ const GeneratedStudy& wholebody_study() {
                  request.patient.lesions.size(), out->folder.string().c_str());
     return out;
   }();
-  return *study;
+  return *kStudy;
 }
 
 AnalysisRequest bench_request(const GeneratedStudy& study, const std::filesystem::path& out) {

@@ -9,6 +9,7 @@
 #include <dcmtk/dcmdata/dctk.h>
 #include <tbb/global_control.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/large_buffer.h"
 #include "oncotrace/dicom.h"
 #include "oncotrace/suv.h"
 
@@ -129,6 +131,42 @@ void BM_IngestReadBytesOnly(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kSlices);
 }
 
+// A second, higher floor: what any reader must do to turn these files into a fresh float SUV
+// volume, without parsing DICOM at all: read each file, take its last 80 000 bytes as the int16
+// pixels (PixelData is the last element of these files), and write stored value x slope x SUV
+// factor into a newly allocated 64 MB float volume (allocated as the loader does). The difference
+// to BM_IngestReadBytesOnly is the cost of producing the output (fresh pages the kernel must zero,
+// the conversion); the difference between this and BM_IngestDiscoverLoadSuv/1 is the cost of DICOM
+// parsing, checks and bookkeeping.
+void BM_IngestReadAndConvertFloor(benchmark::State& state) {
+  const auto& folder = synthetic_series_folder();
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    if (entry.path().extension() == ".dcm") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  const size_t plane_voxels = static_cast<size_t>(kColumns) * kRows;
+  std::vector<char> buffer(1 << 20);
+  std::vector<Sint16> stored(plane_voxels);
+  for (auto _ : state) {
+    std::vector<float> suv;
+    oncotrace::assign_large_buffer(suv, plane_voxels * files.size());  // as the loader allocates
+    for (size_t slice = 0; slice < files.size(); ++slice) {
+      std::ifstream stream(files[slice], std::ios::binary);
+      stream.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+      const auto size = static_cast<size_t>(stream.gcount());
+      std::memcpy(stored.data(), buffer.data() + size - plane_voxels * sizeof(Sint16),
+                  plane_voxels * sizeof(Sint16));
+      const float scale = static_cast<float>((0.5 + static_cast<double>(slice) * 0.01) * 2e-4);
+      float* output = suv.data() + slice * plane_voxels;
+      for (size_t v = 0; v < plane_voxels; ++v) output[v] = static_cast<float>(stored[v]) * scale;
+    }
+    benchmark::DoNotOptimize(suv.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kPixelBytes));
+  state.SetItemsProcessed(state.iterations() * kSlices);
+}
+
 void BM_IngestDiscover(benchmark::State& state) {
   const auto& folder = synthetic_series_folder();
   for (auto _ : state) {
@@ -184,6 +222,7 @@ void BM_IngestSuvOnly(benchmark::State& state) {
 }
 
 BENCHMARK(BM_IngestReadBytesOnly)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_IngestReadAndConvertFloor)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_IngestDiscover)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_IngestLoadOnly)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_IngestSuvOnly)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -170,15 +170,26 @@ TEST_F(PatientPipelineTest, LesionMatchingIsCorrect) {
 }
 
 TEST_F(PatientPipelineTest, ReceptorStatusOfLesionsFrom15mm) {
-  size_t checked_er = 0, checked_her2 = 0;
+  // Every truth lesion >= 15 mm present in a receptor study is found (the FDG-negative,
+  // FES-positive T12 metastasis, which the blur joins to the excluded FES liver uptake, is split
+  // off it by detection), and its ER and HER2 status is correct: HER2-low and HER2-zero lesions are
+  // HER2-negative by pathology and negative by the 3.2 rule (phantom SUV 1.6 and 1.2, measured
+  // SUVmax at most 2.62 over seeds 1-20; docs/patient.md).
+  size_t checked_er = 0, checked_her2_positive = 0, checked_her2_negative = 0;
   for (const json& truth : (*truth_)["lesions"]) {
     double largest_semi_axis = 0;
     for (const json& axis : truth["semi_axes_mm"]) {
       largest_semi_axis = std::max(largest_semi_axis, axis.get<double>());
     }
     if (2.0 * largest_semi_axis < 15.0) continue;
+    const json& per_study = truth["per_study"];
+    if (!per_study["fes_baseline"]["present"].get<bool>() &&
+        !per_study["zr89tras_baseline"]["present"].get<bool>()) {
+      continue;  // a follow-up lesion: absent from the receptor studies
+    }
     const PatientLesion* lesion = found(truth);
-    if (lesion == nullptr) continue;  // FDG-negative and merged with FES liver/bowel uptake
+    EXPECT_NE(lesion, nullptr) << truth["name"] << " was not found";
+    if (lesion == nullptr) continue;
     const LesionStatusCall& er = status(*lesion, "fes");
     const LesionStatusCall& her2 = status(*lesion, "zr89tras");
     if (truth["site"] == "liver") {
@@ -191,15 +202,15 @@ TEST_F(PatientPipelineTest, ReceptorStatusOfLesionsFrom15mm) {
         truth["receptors"]["er"] == "positive" ? LesionStatus::kPositive : LesionStatus::kNegative;
     EXPECT_EQ(er.status, expected_er) << truth["name"] << ": " << er.reason;
     ++checked_er;
-    // HER2-positive lesions are positive by the 3.2 rule. HER2-low/zero lesions are not asserted:
-    // at the simulated 89Zr noise their SUVmax can exceed 3.2 (docs/patient.md).
-    if (truth["receptors"]["her2"] == "positive") {
-      EXPECT_EQ(her2.status, LesionStatus::kPositive) << truth["name"] << ": " << her2.reason;
-      ++checked_her2;
-    }
+    const bool her2_positive = truth["receptors"]["her2"] == "positive";
+    EXPECT_EQ(her2.status, her2_positive ? LesionStatus::kPositive : LesionStatus::kNegative)
+        << truth["name"] << " (HER2 " << truth["receptors"]["her2"] << "): " << her2.reason;
+    ++(her2_positive ? checked_her2_positive : checked_her2_negative);
   }
-  EXPECT_GE(checked_er, 4u);
-  EXPECT_GE(checked_her2, 1u);
+  // primary, axillary node, T12 (low), ilium (zero), adrenal (positive).
+  EXPECT_EQ(checked_er, 5u);
+  EXPECT_EQ(checked_her2_positive, 1u);
+  EXPECT_EQ(checked_her2_negative, 4u);
 }
 
 TEST_F(PatientPipelineTest, HeterogeneityPathologyAndOutputs) {

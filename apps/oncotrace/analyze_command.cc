@@ -68,6 +68,8 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
     std::optional<double> candidate_threshold;
     std::optional<double> a50_background;
     double min_volume_ml = 0.5;
+    double split_prominence = 0.3;
+    bool no_split = false;
     double breast_depth_mm = 20.0;
     bool no_breast_rule = false;
     int connectivity = 26;
@@ -142,6 +144,15 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
   command->add_option("--min-volume", flags->min_volume_ml, "Minimum lesion volume in mL")
       ->capture_default_str();
   command->add_option("--connectivity", flags->connectivity, "6, 18 or 26")->capture_default_str();
+  command
+      ->add_option("--split-prominence", flags->split_prominence,
+                   "Detection keeps a part of excluded physiological uptake with its own peak at "
+                   "least this fraction above the saddle to the rest, lying mostly outside the "
+                   "excluded organs, as a lesion")
+      ->capture_default_str();
+  command->add_flag("--no-split", flags->no_split,
+                    "Drop components of excluded physiological uptake whole, without keeping the "
+                    "lesions joined to them");
   command
       ->add_option("--breast-depth", flags->breast_depth_mm,
                    "Breast rule of the lesion organ: a lesion outside the organs whose centre "
@@ -224,6 +235,7 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
                               " must be >= 0 mL");
     }
     request.min_volume_ml = flags->min_volume_ml;
+    request.split_min_prominence = parse_split_prominence(flags->split_prominence, flags->no_split);
     request.breast_rule = !flags->no_breast_rule;
     request.breast_min_depth_mm = parse_breast_depth(flags->breast_depth_mm);
     if (flags->connectivity != 6 && flags->connectivity != 18 && flags->connectivity != 26) {

@@ -268,6 +268,18 @@ double parse_breast_depth(double millimetres) {
   return millimetres;
 }
 
+std::optional<double> parse_split_prominence(double fraction, bool no_split) {
+  if (no_split) return std::nullopt;
+  if (!(fraction > 0.0 && fraction < 1.0)) {
+    std::ostringstream given;
+    given << fraction;
+    throw InvalidInputError("--split-prominence " + given.str() +
+                            ": must be a fraction of the peak between 0 and 1 (default 0.3); "
+                            "--no-split turns splitting off");
+  }
+  return fraction;
+}
+
 void add_radiomics_option(CLI::App& command, std::string& config, const std::string& what) {
   command.add_option("--radiomics", config,
                      "IBSI radiomics features of every lesion on the SUV image: a preset "

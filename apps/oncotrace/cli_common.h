@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -91,6 +92,10 @@ int refresh_report(const std::filesystem::path& output_dir, bool write, const st
 
 // The --breast-depth value (mm, finite and >= 0); InvalidInputError otherwise.
 double parse_breast_depth(double millimetres);
+
+// The --split-prominence fraction (0 < F < 1), or nullopt with --no-split; InvalidInputError
+// otherwise.
+std::optional<double> parse_split_prominence(double fraction, bool no_split);
 
 }  // namespace oncotrace::cli
 

@@ -66,6 +66,17 @@ void add_multi_study_flags(CLI::App& command, MultiStudyFlags& flags) {
           ->capture_default_str());
   flags.analysis_options.push_back(
       command
+          .add_option("--split-prominence", flags.split_prominence,
+                      "Detection keeps a part of excluded physiological uptake with its own peak "
+                      "at least this fraction above the saddle to the rest, lying mostly outside "
+                      "the excluded organs, as a lesion (study folders only)")
+          ->capture_default_str());
+  flags.analysis_options.push_back(
+      command.add_flag("--no-split", flags.no_split,
+                       "Drop components of excluded physiological uptake whole, without keeping "
+                       "the lesions joined to them (study folders only)"));
+  flags.analysis_options.push_back(
+      command
           .add_option("--breast-depth", flags.breast_depth_mm,
                       "Breast rule of the lesion organ: a lesion outside the organs whose centre "
                       "lies at least this far (mm) anterior to the lungs/heart is 'breast' "
@@ -181,6 +192,8 @@ PatientRequest patient_request_from_flags(const MultiStudyFlags& flags) {
   request.analysis.method = parse_segmentation_method(flags.method);
   if (!(flags.min_volume_ml >= 0.0)) throw InvalidInputError("--min-volume must be >= 0 mL");
   request.analysis.min_volume_ml = flags.min_volume_ml;
+  request.analysis.split_min_prominence =
+      parse_split_prominence(flags.split_prominence, flags.no_split);
   request.analysis.breast_rule = !flags.no_breast_rule;
   request.analysis.breast_min_depth_mm = parse_breast_depth(flags.breast_depth_mm);
   request.analysis.suv = suv_options_from_flags(flags.suv);

@@ -28,6 +28,8 @@ struct MultiStudyFlags {
   std::vector<std::string> exclude_organs;
   std::string method = "fixed:2.5";
   double min_volume_ml = 0.5;
+  double split_prominence = 0.3;
+  bool no_split = false;
   double breast_depth_mm = 20.0;
   bool no_breast_rule = false;
   int threads = 0;

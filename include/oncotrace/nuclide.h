@@ -66,13 +66,20 @@ const std::vector<Nuclide>& nuclide_table();
 // "Fluorine^18", "^18^Fluorine", "18 Fluorine", "Lutetium-177", "177Lu", "Tc-99m", "99mTc",
 // "Technetium Tc-99m". The whole text must name one nuclide; returns nullptr otherwise.
 const Nuclide* find_nuclide_by_name(const std::string& name);
-// Searches free text such as a Radiopharmaceutical (0018,0031) value ("[18F]FDG",
-// "Ga-68 DOTATATE", "68Ga-PSMA") for one nuclide name. nullptr when none or several differ.
+// Every table nuclide named in free text such as a Radiopharmaceutical (0018,0031) value
+// ("[18F]FDG", "Ga-68 DOTATATE", "68Ga-PSMA", "Trastuzumab ^89^Zr", "Technetium Tc 99m"),
+// deduplicated, in order of first appearance. A name is one word of letters and digits or two
+// neighbouring words that find_nuclide_by_name() accepts.
+std::vector<const Nuclide*> find_nuclides_in_text(const std::string& text);
+// The one nuclide named in free text; nullptr when none or several differ.
 const Nuclide* find_nuclide_in_text(const std::string& text);
 // Lookup by RadionuclideCodeSequence CodeValue (C-111A1, C-131A3, C-101ED, 77004003, ...).
 // `scheme` may be empty; when given, the code must belong to that scheme ("99SDM" and "SRT" are
 // treated as the same scheme, as DICOM did before SNOMED-RT was retired).
 const Nuclide* find_nuclide_by_code(const std::string& code, const std::string& scheme = "");
+// Whether two CodingSchemeDesignators name the same scheme: case-insensitive, surrounding spaces
+// ignored, and "99SDM" equal to "SRT" (the designator used before SNOMED-RT was retired).
+bool same_coding_scheme(const std::string& a, const std::string& b);
 // The table nuclide whose half-life is nearest to `half_life_s`, if within `relative_tolerance`.
 const Nuclide* find_nuclide_by_half_life(double half_life_s, double relative_tolerance = 0.01);
 

@@ -369,6 +369,12 @@ std::string organ_of_region(const OrganSegmentation& organs, const Mask& region,
 // The same for label `label` of a lesion label map.
 std::string organ_of_region(const OrganSegmentation& organs, const LabelMap& lesions,
                             uint16_t label, double dilation_mm = 5.0);
+// The same reading only `box` of `lesions` (clipped to the grid), which must hold every voxel of
+// `label` (e.g. LesionMetrics::box); voxels of the label outside it are not seen. The result is
+// that of the whole-grid version; the cost is that of the label's bounding box grown by the
+// dilation, not of the grid (a whole-body grid costs about 50 ms per lesion otherwise).
+std::string organ_of_region(const OrganSegmentation& organs, const LabelMap& lesions,
+                            uint16_t label, const IndexBox& box, double dilation_mm = 5.0);
 
 // Breast: no heuristic and no label table here segments the breast, so a breast lesion is
 // recognised by an anatomical rule (docs/organs.md §6, "Breast rule"): a lesion is "breast" when
@@ -390,10 +396,19 @@ struct BreastRuleOptions {
 // position condition (the organ condition is organ_of_lesion's).
 bool lesion_anterior_to_thorax(const OrganSegmentation& organs, const LabelMap& lesions,
                                uint16_t label, const BreastRuleOptions& options = {});
+// The same reading only `box` of `lesions`, which must hold every voxel of `label` (as above).
+bool lesion_anterior_to_thorax(const OrganSegmentation& organs, const LabelMap& lesions,
+                               uint16_t label, const IndexBox& box,
+                               const BreastRuleOptions& options = {});
 // organ_of_region(), then the breast rule: "breast" in place of "unknown" or "muscle" when the
 // lesion lies anterior to the thorax.
 std::string organ_of_lesion(const OrganSegmentation& organs, const LabelMap& lesions,
                             uint16_t label, const BreastRuleOptions& options = {});
+// The same reading only `box` of `lesions`, which must hold every voxel of `label` (e.g.
+// LesionMetrics::box): the cost of the lesion's neighbourhood, not of the grid.
+std::string organ_of_lesion(const OrganSegmentation& organs, const LabelMap& lesions,
+                            uint16_t label, const IndexBox& box,
+                            const BreastRuleOptions& options = {});
 
 // ---------------------------------------------------------------------------------------------
 // Helpers shared with tests

@@ -153,6 +153,10 @@ struct AnalysisRequest {
   // threshold of the positive voxels (the object without air), see docs/cli.md.
   std::optional<double> a50_background;
   double min_volume_ml = 0.5;
+  // Detection: parts of a physiological-uptake component with their own peak (relative
+  // prominence >= this) lying mostly outside the excluded organs are kept as lesions
+  // (DetectionOptions::split_min_prominence); nullopt = the whole component is dropped.
+  std::optional<double> split_min_prominence = 0.3;
   Connectivity connectivity = Connectivity::kVertices26;
   // Physiological-exclusion label map on the PET grid (non-zero = excluded), e.g. from an organ
   // segmentation; merged with the organ hook's map.

@@ -184,6 +184,19 @@ struct DetectionOptions {
   double min_volume_ml = 0.5;
   // A component with at least this fraction of its voxels in excluded organs is physiological.
   double max_excluded_fraction = 0.5;
+  // Before a physiological component is dropped it is split at the saddles of the image
+  // (split_at_saddles): a part with its own peak P, separated from the hotter rest by a saddle S
+  // with (P - S) / P >= split_min_prominence, is delineated by its split_contour_fraction x P
+  // contour (its voxels at or above it, connected to its hottest voxel); when that contour is at
+  // or above the detection threshold and the part lies mostly outside the excluded organs (below
+  // max_excluded_fraction) with at least min_volume_ml outside them, it is kept as a lesion. This
+  // keeps a lesion that the blur joins to excluded uptake (a vertebral metastasis next to the FES
+  // liver); the contour rule keeps noise peaks of a low-contrast plateau (peak below twice the
+  // threshold) with the uptake. 0.3 and 0.5: practical defaults (0.3 well above the voxel noise of
+  // clinical PET; 50 % of the maximum, a common PET delineation contour), not guideline values.
+  // nullopt: the whole component is dropped.
+  std::optional<double> split_min_prominence = 0.3;
+  double split_contour_fraction = 0.5;
   // When set, each kept component is re-segmented with this (usually relative) rule in its local
   // region (segment_lesions_locally, excluded organs as barrier).
   std::optional<LocalThresholdOptions> per_lesion;
@@ -215,7 +228,9 @@ struct ExcludedComponent {
 
 struct DetectedLesion {
   uint16_t label = 0;
-  Component component;  // the detection component it came from (label = its provisional label)
+  // The detection component it came from, or the part split off a physiological-uptake component
+  // (DetectionOptions::split_min_prominence); label = its provisional label.
+  Component component;
   Index3 hottest_voxel{0, 0, 0};
   double max_value = 0.0;
   double threshold = 0.0;  // detection threshold, or the per-lesion threshold when applied
@@ -235,11 +250,28 @@ struct LesionDetection {
   double min_volume_ml = 0.0;
 };
 
+// The basins of one connected region (`offsets`: sorted linear offsets of `grid`, connected with
+// `connectivity`; `values`: the value of each, e.g. the image), by a persistence watershed: voxels
+// are taken in decreasing value (ties: lower offset); a voxel without a taken neighbour starts a
+// basin whose peak is its value; a voxel next to taken voxels joins the basin with the highest peak
+// among them (ties: the basin whose peak voxel comes first), and every other basin met there whose
+// relative prominence (peak - value) / peak is below `min_prominence` merges into that basin (noise
+// bumps, the blurred rim of an organ), while basins with a higher prominence stay separate. Returns
+// the basins as sorted offsets, in order of their first offset; one basin when nothing is
+// separated. Throws InvalidInputError unless 0 < min_prominence < 1 and there is one value per
+// voxel.
+std::vector<std::vector<size_t>> split_at_saddles(const Geometry& grid,
+                                                  const std::vector<size_t>& offsets,
+                                                  const std::vector<double>& values,
+                                                  Connectivity connectivity, double min_prominence);
+
 // Threshold -> connected components -> exclusion of components lying mostly in excluded organs
 // (`excluded_organs`: non-zero labels of physiological-uptake organs, may be null) and of
-// components below the minimum volume -> optional per-lesion local threshold. Voxels of excluded
-// organs are never part of a lesion. Throws InvalidInputError for a relative detection rule or
-// grids that differ.
+// components below the minimum volume (a physiological component first gives up the parts that
+// split_at_saddles separates and that lie mostly outside the organs, see
+// DetectionOptions::split_min_prominence) -> optional per-lesion local threshold. Voxels of
+// excluded organs are never part of a lesion. Throws InvalidInputError for a relative detection
+// rule or grids that differ.
 LesionDetection detect_lesions(const ImageVolume& image, const DetectionOptions& options,
                                const LabelMap* excluded_organs = nullptr);
 // The same with the excluded organs as one mask (its voxels count as organ label 1).

@@ -468,8 +468,10 @@ void write_volumes(const std::filesystem::path& path,
   if (patch.empty()) {
     write_itk_volumes(geometry, frames, output.temporary_path());
   } else {
-    // A second temporary beside the first, never committed: its destructor removes it.
-    AtomicOutput itk_output(path);
+    // A second temporary beside the first, never committed: its destructor removes it. It is
+    // written uncompressed (".nii"), so that a ".nii.gz" output is compressed once, by the copy
+    // that patches the header, rather than by ITK and again by the copy.
+    AtomicOutput itk_output(is_compressed_name(path) ? path.parent_path() / path.stem() : path);
     write_itk_volumes(geometry, frames, itk_output.temporary_path());
     copy_with_patched_header(itk_output.temporary_path(), output.temporary_path(), patch);
   }

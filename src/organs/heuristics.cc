@@ -131,12 +131,48 @@ class Heuristics {
                       });
   }
 
-  // The mask of the voxels where predicate(offset, position) holds (parallel, as above).
+  // The mask of the voxels where predicate(offset, position) holds (parallel, as above). The
+  // predicates test the position (z window, side) before reading the images: same result, less
+  // memory traffic.
   template <typename Predicate>
   Mask mask_where(const Predicate& predicate) const {
     Mask mask(grid_, 0);
     parallel_for_voxels([&](size_t v, const Vec3& p) { mask.values[v] = predicate(v, p) ? 1 : 0; });
     return mask;
+  }
+
+  // Per axial slice, in parallel: slice_result[k] = visit_slice(k, first offset of slice k,
+  // past-the-end offset). For results that do not depend on the order of the voxels (maxima,
+  // extents, counts), or that the caller combines in slice order.
+  template <typename Result, typename VisitSlice>
+  std::vector<Result> per_slice(const VisitSlice& visit_slice) const {
+    std::vector<Result> slice_results(static_cast<size_t>(grid_.size[2]));
+    const auto slice_size = static_cast<size_t>(grid_.size[0] * grid_.size[1]);
+    tbb::parallel_for(tbb::blocked_range<int64_t>(0, grid_.size[2]),
+                      [&](const tbb::blocked_range<int64_t>& range) {
+                        for (int64_t k = range.begin(); k < range.end(); ++k) {
+                          const size_t first = static_cast<size_t>(k) * slice_size;
+                          slice_results[static_cast<size_t>(k)] =
+                              visit_slice(k, first, first + slice_size);
+                        }
+                      });
+    return slice_results;
+  }
+
+  // max(0, the largest SUV of the voxels where selected(offset) holds); NaN values are skipped as
+  // by std::max(running, value). Exact whatever the order, so the slices run in parallel.
+  template <typename Selected>
+  double max_suv_where(const Selected& selected) const {
+    const std::vector<double> slice_max = per_slice<double>([&](int64_t, size_t first, size_t end) {
+      double slice_value = 0.0;
+      for (size_t v = first; v < end; ++v) {
+        if (selected(v)) slice_value = std::max(slice_value, static_cast<double>(suv_.values[v]));
+      }
+      return slice_value;
+    });
+    double result = 0.0;
+    for (const double value : slice_max) result = std::max(result, value);
+    return result;
   }
 
   // Calls visit(offset, position) for every voxel of `mask`, serially in raster order (sums whose
@@ -167,14 +203,18 @@ class Heuristics {
 
   void assign(const std::string& organ, const Mask& mask, const std::string& method) {
     const uint16_t label = *canonical_organ_label(organ);
-    std::vector<size_t> slice_counts(static_cast<size_t>(grid_.size[2]), 0);
-    const auto slice_size = static_cast<size_t>(grid_.size[0] * grid_.size[1]);
-    parallel_for_voxels([&](size_t v, const Vec3&) {
-      if (mask.values[v] != 0 && labels_.values[v] == 0) {
-        labels_.values[v] = label;
-        ++slice_counts[v / slice_size];
-      }
-    });
+    // Each slice writes its own voxels and returns its count (integers: exact in any order).
+    const std::vector<size_t> slice_counts =
+        per_slice<size_t>([&](int64_t, size_t first, size_t end) {
+          size_t assigned = 0;
+          for (size_t v = first; v < end; ++v) {
+            if (mask.values[v] != 0 && labels_.values[v] == 0) {
+              labels_.values[v] = label;
+              ++assigned;
+            }
+          }
+          return assigned;
+        });
     size_t count = 0;
     for (const size_t slice_count : slice_counts) count += slice_count;
     if (count == 0) {
@@ -248,12 +288,8 @@ class Heuristics {
   // lesion elsewhere in the window does not set the threshold).
   Mask hot_organ(const Mask& window, double min_suv, double fraction, double min_volume_ml,
                  double* threshold_used) const {
-    double window_max = 0.0;
-    for (size_t v = 0; v < size(); ++v) {
-      if (window.values[v] != 0 && free_body_voxel(v)) {
-        window_max = std::max(window_max, static_cast<double>(suv_.values[v]));
-      }
-    }
+    const double window_max =
+        max_suv_where([&](size_t v) { return window.values[v] != 0 && free_body_voxel(v); });
     auto segment = [&](double level) {
       const double threshold = std::max(min_suv, fraction * level);
       const Mask above = mask_where([&](size_t v, const Vec3&) {
@@ -263,11 +299,7 @@ class Heuristics {
       return largest_component(above);
     };
     Mask first = segment(window_max);
-    double organ_max = 0.0;
-    for (size_t v = 0; v < size(); ++v) {
-      if (first.values[v] != 0)
-        organ_max = std::max(organ_max, static_cast<double>(suv_.values[v]));
-    }
+    const double organ_max = max_suv_where([&](size_t v) { return first.values[v] != 0; });
     Mask organ = organ_max > 0.0 ? segment(organ_max) : first;
     if (volume_ml(organ) < min_volume_ml) return Mask(grid_, 0);
     return organ;
@@ -307,13 +339,21 @@ class Heuristics {
     Extent z;
     if (provenance_.find(organ) == provenance_.end()) return z;
     const uint16_t label = *canonical_organ_label(organ);
-    size_t v = 0;
-    for (int64_t k = 0; k < grid_.size[2]; ++k) {
+    // Extents are exact whatever the order: slices in parallel.
+    const std::vector<Extent> slice_z = per_slice<Extent>([&](int64_t k, size_t first, size_t) {
+      Extent extent;
+      size_t v = first;
       for (int64_t j = 0; j < grid_.size[1]; ++j) {
         for (int64_t i = 0; i < grid_.size[0]; ++i, ++v) {
-          if (labels_.values[v] == label) z.include(positions_.at(i, j, k)[2]);
+          if (labels_.values[v] == label) extent.include(positions_.at(i, j, k)[2]);
         }
       }
+      return extent;
+    });
+    for (const Extent& extent : slice_z) {
+      if (extent.empty()) continue;
+      z.include(extent.min);
+      z.include(extent.max);
     }
     return z;
   }
@@ -342,19 +382,33 @@ class Heuristics {
       return;
     }
     const Mask window = mask_where(
-        [&](size_t v, const Vec3& p) { return free_body_voxel(v) && in_heart_window(p); });
+        [&](size_t v, const Vec3& p) { return in_heart_window(p) && free_body_voxel(v); });
     Extent window_z;
     for_each_in(window, [&](size_t, const Vec3& p) { window_z.include(p[2]); });
     const Mask candidates = mask_where([&](size_t v, const Vec3&) {
       return window.values[v] != 0 && suv_.values[v] >= options_.heart_min_suv;
     });
     const Mask core = largest_component(candidates);
+    // The first voxel in raster order of the largest SUV (> 0) of the core: per slice in
+    // parallel, then the slices in order, a later one winning only with a larger value.
+    struct Hottest {
+      size_t offset;
+      double value;
+    };
+    const std::vector<Hottest> slice_hottest =
+        per_slice<Hottest>([&](int64_t, size_t first, size_t end) {
+          Hottest best{size(), 0.0};
+          for (size_t v = first; v < end; ++v) {
+            if (core.values[v] != 0 && suv_.values[v] > best.value) best = {v, suv_.values[v]};
+          }
+          return best;
+        });
     size_t hottest = size();
     double hottest_value = 0.0;
-    for (size_t v = 0; v < size(); ++v) {
-      if (core.values[v] != 0 && suv_.values[v] > hottest_value) {
-        hottest_value = suv_.values[v];
-        hottest = v;
+    for (const Hottest& best : slice_hottest) {
+      if (best.offset != size() && best.value > hottest_value) {
+        hottest_value = best.value;
+        hottest = best.offset;
       }
     }
     if (hottest == size()) {
@@ -366,11 +420,12 @@ class Heuristics {
         std::max(options_.heart_min_suv, options_.heart_fraction_of_max * hottest_value);
     const Mask above = mask_where([&](size_t v, const Vec3& p) {
       const double z = p[2];
-      return free_body_voxel(v) && suv_.values[v] >= threshold && z >= window_z.min - 50.0 &&
-             z <= window_z.max + 50.0;
+      return z >= window_z.min - 50.0 && z <= window_z.max + 50.0 && free_body_voxel(v) &&
+             suv_.values[v] >= threshold;
     });
     Mask heart = fill_axial_holes(component_containing(above, hottest));
-    for (size_t v = 0; v < size(); ++v) heart.values[v] = heart.values[v] && free_body_voxel(v);
+    parallel_for_voxels(
+        [&](size_t v, const Vec3&) { heart.values[v] = heart.values[v] && free_body_voxel(v); });
     const double volume = volume_ml(heart);
     if (volume < options_.heart_min_volume_ml || volume > options_.heart_max_volume_ml) {
       warnings_.push_back(
@@ -415,13 +470,22 @@ class Heuristics {
   void estimate_liver_level() {
     const Extent z = liver_z();
     const Mask candidates = mask_where([&](size_t v, const Vec3& p) {
-      return free_body_voxel(v) && p[0] < body_centre_x_ && p[2] >= z.min && p[2] <= z.max &&
+      return p[0] < body_centre_x_ && p[2] >= z.min && p[2] <= z.max && free_body_voxel(v) &&
              suv_.values[v] >= options_.liver_min_suv && liver_ct_ok(v);
     });
     const Mask core = largest_component(erode_mm(candidates, options_.liver_opening_mm));
+    // The core's values (the median does not depend on their order).
+    const std::vector<std::vector<float>> slice_values =
+        per_slice<std::vector<float>>([&](int64_t, size_t first, size_t end) {
+          std::vector<float> slice;
+          for (size_t v = first; v < end; ++v) {
+            if (core.values[v] != 0) slice.push_back(suv_.values[v]);
+          }
+          return slice;
+        });
     std::vector<float> values;
-    for (size_t v = 0; v < size(); ++v) {
-      if (core.values[v] != 0) values.push_back(suv_.values[v]);
+    for (const std::vector<float>& slice : slice_values) {
+      values.insert(values.end(), slice.begin(), slice.end());
     }
     if (values.empty()) {
       warnings_.push_back(
@@ -446,8 +510,8 @@ class Heuristics {
     for (const int side : {-1, 1}) {
       const Mask candidates = mask_where([&](size_t v, const Vec3& p) {
         const bool on_side = side < 0 ? p[0] < body_centre_x_ : p[0] >= body_centre_x_;
-        return free_body_voxel(v) && on_side && p[1] > body_centre_y_ && p[2] > z_low &&
-               p[2] < z_high && suv_.values[v] >= threshold;
+        return on_side && p[1] > body_centre_y_ && p[2] > z_low && p[2] < z_high &&
+               free_body_voxel(v) && suv_.values[v] >= threshold;
       });
       const Components components = find_components(candidates);
       const std::vector<uint8_t> kept =
@@ -467,9 +531,9 @@ class Heuristics {
       std::vector<uint8_t> selected(kept.size(), 0);
       selected[best] = 1;
       const Mask side_kidney = components.mask_of(selected);
-      for (size_t v = 0; v < size(); ++v) {
+      parallel_for_voxels([&](size_t v, const Vec3&) {
         if (side_kidney.values[v] != 0) kidneys.values[v] = 1;
-      }
+      });
     }
     assign("kidney", kidneys,
            format("PET: on each side, the largest component of %g..%g mL with SUV >= %.3g (%g x "
@@ -483,7 +547,7 @@ class Heuristics {
     const Extent z = liver_z();
     return mask_where([&](size_t v, const Vec3& p) {
       const bool side = right_side ? p[0] < body_centre_x_ + 50.0 : p[0] > body_centre_x_;
-      return free_body_voxel(v) && side && p[2] >= z.min - 50.0 && p[2] <= z.max + 50.0 &&
+      return side && p[2] >= z.min - 50.0 && p[2] <= z.max + 50.0 && free_body_voxel(v) &&
              suv_.values[v] >= low && suv_.values[v] <= high && liver_ct_ok(v);
     });
   }
@@ -496,7 +560,8 @@ class Heuristics {
         dilate_mm(largest_component(erode_mm(candidates, options_.liver_opening_mm)),
                   options_.liver_opening_mm);
     Mask liver(grid_, 0);
-    for (size_t v = 0; v < size(); ++v) liver.values[v] = opened.values[v] && candidates.values[v];
+    parallel_for_voxels(
+        [&](size_t v, const Vec3&) { liver.values[v] = opened.values[v] && candidates.values[v]; });
     liver = largest_component(liver);
     if (volume_ml(liver) < options_.liver_min_volume_ml) {
       warnings_.push_back(
@@ -523,9 +588,9 @@ class Heuristics {
     const double threshold =
         std::max(options_.aorta_min_suv, options_.aorta_fraction_of_liver * liver_level_);
     const Mask candidates = mask_where([&](size_t v, const Vec3& p) {
-      return free_body_voxel(v) && p[2] >= thorax.min && p[2] <= thorax.max &&
+      return p[2] >= thorax.min && p[2] <= thorax.max &&
              std::abs(p[0] - body_centre_x_) <= options_.aorta_max_distance_from_midline_mm &&
-             suv_.values[v] >= threshold;
+             free_body_voxel(v) && suv_.values[v] >= threshold;
     });
     const Components components = find_components(candidates);
     std::vector<Extent> z_extent(components.voxel_counts.size());
@@ -567,7 +632,9 @@ class Heuristics {
         dilate_mm(largest_component(erode_mm(candidates, options_.liver_opening_mm / 2.0)),
                   options_.liver_opening_mm / 2.0);
     Mask spleen(grid_, 0);
-    for (size_t v = 0; v < size(); ++v) spleen.values[v] = opened.values[v] && candidates.values[v];
+    parallel_for_voxels([&](size_t v, const Vec3&) {
+      spleen.values[v] = opened.values[v] && candidates.values[v];
+    });
     spleen = largest_component(spleen);
     const double volume = volume_ml(spleen);
     if (volume < options_.spleen_min_volume_ml || volume > options_.spleen_max_volume_ml) {

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_reduce.h>
 
 #include "oncotrace/error.h"
 #include "oncotrace/organs.h"
@@ -164,6 +166,34 @@ std::vector<float> squared_distance_to_background(const Mask& mask, const IndexB
   return squared;
 }
 
+// Index of the first non-zero byte of row[0, n), n when there is none; and of the last one, -1
+// when there is none. Eight bytes at a time: most rows of an organ mask are all zero.
+int64_t first_nonzero(const uint8_t* row, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t word = 0;
+    std::memcpy(&word, row + i, sizeof(word));
+    if (word != 0) break;
+  }
+  for (; i < n; ++i) {
+    if (row[i] != 0) return i;
+  }
+  return n;
+}
+
+int64_t last_nonzero(const uint8_t* row, int64_t n) {
+  int64_t i = n;
+  for (; i >= 8; i -= 8) {
+    uint64_t word = 0;
+    std::memcpy(&word, row + i - 8, sizeof(word));
+    if (word != 0) break;
+  }
+  for (; i > 0; --i) {
+    if (row[i - 1] != 0) return i - 1;
+  }
+  return -1;
+}
+
 }  // namespace
 
 IndexBox nonzero_box(const Mask& mask) {
@@ -174,17 +204,18 @@ IndexBox nonzero_box(const Mask& mask) {
                     [&](const tbb::blocked_range<int64_t>& range) {
                       for (int64_t k = range.begin(); k < range.end(); ++k) {
                         IndexBox& box = slices[static_cast<size_t>(k)];
-                        size_t offset = grid.offset(0, 0, k);
                         for (int64_t j = 0; j < ny; ++j) {
-                          for (int64_t i = 0; i < nx; ++i, ++offset) {
-                            if (mask.values[offset] == 0) continue;
-                            if (box.empty()) {
-                              box.lower = box.upper = {i, j, k};
-                            } else {
-                              box.lower[0] = std::min(box.lower[0], i);
-                              box.upper[0] = std::max(box.upper[0], i);
-                              box.upper[1] = j;
-                            }
+                          const uint8_t* row = &mask.values[grid.offset(0, j, k)];
+                          const int64_t first = first_nonzero(row, nx);
+                          if (first == nx) continue;
+                          const int64_t last = last_nonzero(row, nx);
+                          if (box.empty()) {
+                            box.lower = {first, j, k};
+                            box.upper = {last, j, k};
+                          } else {
+                            box.lower[0] = std::min(box.lower[0], first);
+                            box.upper[0] = std::max(box.upper[0], last);
+                            box.upper[1] = j;
                           }
                         }
                       }
@@ -263,30 +294,69 @@ Mask erode_mm(const Mask& mask, double radius_mm) {
   return out;
 }
 
-Mask dilate_mm(const Mask& mask, double radius_mm) {
-  const Geometry& g = mask.geometry;
-  Mask out(g, 0);
-  const IndexBox bounds = nonzero_box(mask);
-  if (bounds.empty()) return out;
-  // Voxels more than radius_mm / spacing + 1 voxels away along some axis from the bounding box are
-  // farther than radius_mm from the mask; inside the grown box the transform of the inverse mask
-  // has no site outside the box (the mask is zero there), so it is exact.
-  IndexBox box = bounds;
+uint8_t BoxedMask::at(int64_t i, int64_t j, int64_t k) const {
+  if (!box.contains({i, j, k})) return 0;
+  return values[static_cast<size_t>((i - box.lower[0]) +
+                                    box.extent(0) *
+                                        ((j - box.lower[1]) + box.extent(1) * (k - box.lower[2])))];
+}
+
+BoxedMask dilate_boxed_mm(const Geometry& g, const BoxedMask& region, double radius_mm) {
+  BoxedMask out;
+  if (region.box.empty()) return out;
+  // Voxels more than radius_mm / spacing + 1 voxels away along some axis from region.box are
+  // farther than radius_mm from the region; inside the grown box the transform of the inverse
+  // mask has no site outside the box (the region is zero there), so it is exact.
+  IndexBox& box = out.box;
+  box = region.box;
   for (int axis = 0; axis < 3; ++axis) {
     const auto reach = static_cast<int64_t>(std::ceil(radius_mm / g.spacing_mm[axis])) + 1;
     box.lower[axis] = std::max<int64_t>(0, box.lower[axis] - reach);
     box.upper[axis] = std::min<int64_t>(g.size[axis] - 1, box.upper[axis] + reach);
   }
+  const int64_t nx = box.extent(0), ny = box.extent(1);
+  // Calls visit(region value, local offset in `box`) for every voxel of `box`, slices in
+  // parallel (each voxel written by its own iteration only).
+  auto for_each_voxel = [&](const auto& visit) {
+    tbb::parallel_for(
+        tbb::blocked_range<int64_t>(box.lower[2], box.upper[2] + 1),
+        [&](const tbb::blocked_range<int64_t>& range) {
+          for (int64_t k = range.begin(); k < range.end(); ++k) {
+            for (int64_t j = box.lower[1]; j <= box.upper[1]; ++j) {
+              auto local = static_cast<size_t>(nx * ((j - box.lower[1]) + ny * (k - box.lower[2])));
+              for (int64_t i = box.lower[0]; i <= box.upper[0]; ++i, ++local) {
+                visit(region.at(i, j, k), local);
+              }
+            }
+          }
+        });
+  };
   std::vector<float> squared(box.voxel_count());
-  for_each_in_box(g, box, [&](size_t offset, size_t local) {
-    squared[local] = mask.values[offset] != 0 ? 0.0f : kInfinity;
-  });
+  for_each_voxel(
+      [&](uint8_t inside, size_t local) { squared[local] = inside != 0 ? 0.0f : kInfinity; });
   squared_transform_in_box(g, box, false, {true, true, true}, &squared);
-  for_each_in_box(g, box, [&](size_t offset, size_t local) {
+  out.values.assign(box.voxel_count(), 0);
+  for_each_voxel([&](uint8_t inside, size_t local) {
     const float value = squared[local];
     const float distance = std::isfinite(value) ? std::sqrt(value) : kInfinity;
-    out.values[offset] = mask.values[offset] != 0 || distance <= radius_mm + 1e-6 ? 1 : 0;
+    out.values[local] = inside != 0 || distance <= radius_mm + 1e-6 ? 1 : 0;
   });
+  return out;
+}
+
+Mask dilate_mm(const Mask& mask, double radius_mm) {
+  const Geometry& g = mask.geometry;
+  Mask out(g, 0);
+  BoxedMask region;
+  region.box = nonzero_box(mask);
+  if (region.box.empty()) return out;
+  region.values.resize(region.box.voxel_count());
+  for_each_in_box(g, region.box, [&](size_t offset, size_t local) {
+    region.values[local] = mask.values[offset] != 0 ? 1 : 0;
+  });
+  const BoxedMask grown = dilate_boxed_mm(g, region, radius_mm);
+  for_each_in_box(g, grown.box,
+                  [&](size_t offset, size_t local) { out.values[offset] = grown.values[local]; });
   return out;
 }
 
@@ -467,8 +537,14 @@ Mask component_containing(const Mask& mask, size_t offset) {
 }
 
 size_t count_voxels(const Mask& mask) {
-  return static_cast<size_t>(std::count_if(mask.values.begin(), mask.values.end(),
-                                           [](uint8_t value) { return value != 0; }));
+  // Integer sums: exact in any order, so the blocks run in parallel.
+  return tbb::parallel_reduce(
+      tbb::blocked_range<size_t>(0, mask.values.size(), size_t{1} << 16), size_t{0},
+      [&](const tbb::blocked_range<size_t>& range, size_t count) {
+        for (size_t v = range.begin(); v < range.end(); ++v) count += mask.values[v] != 0 ? 1 : 0;
+        return count;
+      },
+      [](size_t a, size_t b) { return a + b; });
 }
 
 VoxelPositions::VoxelPositions(const Geometry& grid) : size_(grid.size), origin_(grid.origin_mm) {
@@ -477,6 +553,16 @@ VoxelPositions::VoxelPositions(const Geometry& grid) : size_(grid.size), origin_
     b_[r] = grid.direction[static_cast<size_t>(3 * r + 1)] * grid.spacing_mm[1];
     c_[r] = grid.direction[static_cast<size_t>(3 * r + 2)] * grid.spacing_mm[2];
   }
+  axis_aligned_ =
+      a_[1] == 0.0 && a_[2] == 0.0 && b_[0] == 0.0 && b_[2] == 0.0 && c_[0] == 0.0 && c_[1] == 0.0;
+  if (!axis_aligned_) return;
+  // The general expression with the other two indices 0 (their terms are zero whatever they are).
+  for (int64_t i = 0; i < size_[0]; ++i)
+    x_.push_back(origin_[0] + i * a_[0] + 0 * b_[0] + 0 * c_[0]);
+  for (int64_t j = 0; j < size_[1]; ++j)
+    y_.push_back(origin_[1] + 0 * a_[1] + j * b_[1] + 0 * c_[1]);
+  for (int64_t k = 0; k < size_[2]; ++k)
+    z_.push_back(origin_[2] + 0 * a_[2] + 0 * b_[2] + k * c_[2]);
 }
 
 Vec3 VoxelPositions::at_offset(size_t offset) const {

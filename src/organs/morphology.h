@@ -44,6 +44,19 @@ BoxedDistance distance_to_background_in_box(const Mask& mask, const std::array<b
 
 Mask erode_mm(const Mask& mask, double radius_mm);
 Mask dilate_mm(const Mask& mask, double radius_mm);
+
+// A mask held on a box of its grid only: zero outside `box`, `values` box-local (i fastest).
+struct BoxedMask {
+  IndexBox box;
+  std::vector<uint8_t> values;
+  uint8_t at(int64_t i, int64_t j, int64_t k) const;  // 0 outside the box
+};
+// dilate_mm of the mask that is `region` inside region.box and zero elsewhere, held on region.box
+// grown by radius_mm / spacing + 1 voxels per axis (clipped to `grid`; the dilation is zero
+// beyond). When region.box is the bounding box of the region's voxels (as nonzero_box gives it)
+// the values are bit for bit those of dilate_mm on the whole grid, which uses this function; the
+// cost is that of the grown box, not of the grid.
+BoxedMask dilate_boxed_mm(const Geometry& grid, const BoxedMask& region, double radius_mm);
 // Fills, in every axial slice (fixed k), the zero voxels not 4-connected to the slice border.
 Mask fill_axial_holes(const Mask& mask);
 // 26-connected components of a mask, numbered 0, 1, ... in the raster order of their first voxel
@@ -88,10 +101,16 @@ Mask component_containing(const Mask& mask, size_t offset);
 size_t count_voxels(const Mask& mask);
 
 // World position of voxel centres without a matrix product per voxel: origin + i a + j b + k c.
+// For an axis-aligned grid (the usual axial PET) x depends on i only, y on j and z on k, so the
+// positions come from three tables filled with that same expression (the terms with a zero
+// direction component add 0, which leaves every coordinate unchanged but for the sign of a zero).
 class VoxelPositions {
  public:
   explicit VoxelPositions(const Geometry& grid);
   Vec3 at(int64_t i, int64_t j, int64_t k) const {
+    if (axis_aligned_) {
+      return {x_[static_cast<size_t>(i)], y_[static_cast<size_t>(j)], z_[static_cast<size_t>(k)]};
+    }
     return {origin_[0] + i * a_[0] + j * b_[0] + k * c_[0],
             origin_[1] + i * a_[1] + j * b_[1] + k * c_[1],
             origin_[2] + i * a_[2] + j * b_[2] + k * c_[2]};
@@ -101,6 +120,8 @@ class VoxelPositions {
  private:
   Index3 size_;
   Vec3 origin_, a_, b_, c_;
+  bool axis_aligned_ = false;
+  std::vector<double> x_, y_, z_;  // per i, j, k when axis_aligned_
 };
 
 }  // namespace oncotrace::organs_internal

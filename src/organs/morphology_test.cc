@@ -75,6 +75,29 @@ TEST(OrganMorphology, NonzeroBoxIsTheBoundingBox) {
   EXPECT_EQ(box.upper, (Index3{20, 17, 9}));
 }
 
+// Random masks of every density (rows of 23 voxels: the 8-byte scan has a 7-voxel tail), one
+// voxel at the last index of a row, and rows with one voxel only.
+TEST(OrganMorphology, NonzeroBoxEqualsBruteForceOnRandomMasks) {
+  std::mt19937 random(5);
+  for (const unsigned one_in : {2u, 40u, 400u, 4000u}) {
+    Mask mask(anisotropic_grid(), 0);
+    const Geometry& grid = mask.geometry;
+    for (uint8_t& value : mask.values) value = random() % one_in == 0 ? 1 : 0;
+    if (one_in == 4000u) mask.at(grid.size[0] - 1, 3, 5) = 1;
+    IndexBox expected;
+    for (int64_t k = 0; k < grid.size[2]; ++k) {
+      for (int64_t j = 0; j < grid.size[1]; ++j) {
+        for (int64_t i = 0; i < grid.size[0]; ++i) {
+          if (mask.at(i, j, k) != 0) expected.include({i, j, k});
+        }
+      }
+    }
+    const IndexBox box = nonzero_box(mask);
+    EXPECT_EQ(box.lower, expected.lower) << one_in;
+    EXPECT_EQ(box.upper, expected.upper) << one_in;
+  }
+}
+
 TEST(OrganMorphology, DistanceOnSparseMaskEqualsBruteForce) {
   const Mask mask = sparse_mask(3);
   const Geometry& grid = mask.geometry;
@@ -115,6 +138,70 @@ TEST(OrganMorphology, ErosionAndDilationEqualBruteForce) {
     EXPECT_GT(eroded_count, 0u);
     EXPECT_LT(dilated_count, grid.voxel_count());
   }
+}
+
+// dilate_boxed_mm on the bounding box of a mask equals dilate_mm on the whole grid (which is built
+// on it) and the brute-force dilation; the grown box is clipped at the grid border (the corner
+// blob touches i = j = k = 0).
+TEST(OrganMorphology, BoxedDilationEqualsWholeGridDilation) {
+  const Mask mask = sparse_mask(13);
+  const Geometry& grid = mask.geometry;
+  BoxedMask region;
+  region.box = nonzero_box(mask);
+  for (int64_t k = region.box.lower[2]; k <= region.box.upper[2]; ++k) {
+    for (int64_t j = region.box.lower[1]; j <= region.box.upper[1]; ++j) {
+      for (int64_t i = region.box.lower[0]; i <= region.box.upper[0]; ++i) {
+        region.values.push_back(mask.at(i, j, k));
+      }
+    }
+  }
+  for (const double radius : {3.3, 4.7}) {
+    const BoxedMask grown = dilate_boxed_mm(grid, region, radius);
+    EXPECT_EQ(grown.box.lower, (Index3{0, 0, 0}));
+    EXPECT_EQ(grown.values.size(), grown.box.voxel_count());
+    const Mask whole = dilate_mm(mask, radius);
+    for (int64_t k = 0; k < grid.size[2]; ++k) {
+      for (int64_t j = 0; j < grid.size[1]; ++j) {
+        for (int64_t i = 0; i < grid.size[0]; ++i) {
+          const bool in = mask.at(i, j, k) != 0;
+          const bool grow = in || brute_distance(mask, i, j, k, 1, false) <= radius;
+          EXPECT_EQ(grown.at(i, j, k) != 0, grow) << radius << ": " << i << " " << j << " " << k;
+          EXPECT_EQ(whole.at(i, j, k), grown.at(i, j, k));
+        }
+      }
+    }
+  }
+  EXPECT_TRUE(dilate_boxed_mm(grid, BoxedMask{}, 3.3).box.empty());
+}
+
+// Axis-aligned grids take positions from per-axis tables: equal (==) to origin + i a + j b + k c
+// evaluated per voxel, as for other grids, whose positions are the geometry's index_to_world.
+TEST(OrganMorphology, VoxelPositionsEqualThePerVoxelExpression) {
+  Geometry grid = anisotropic_grid();
+  grid.origin_mm = {-301.3, 17.71, -0.9};
+  grid.direction = {-1, 0, 0, 0, 1, 0, 0, 0, -1};  // flipped axes are still axis-aligned
+  const VoxelPositions positions(grid);
+  for (int64_t k = 0; k < grid.size[2]; ++k) {
+    for (int64_t j = 0; j < grid.size[1]; ++j) {
+      for (int64_t i = 0; i < grid.size[0]; ++i) {
+        const Vec3 p = positions.at(i, j, k);
+        for (size_t r = 0; r < 3; ++r) {
+          const double expected = grid.origin_mm[r] +
+                                  i * (grid.direction[3 * r + 0] * grid.spacing_mm[0]) +
+                                  j * (grid.direction[3 * r + 1] * grid.spacing_mm[1]) +
+                                  k * (grid.direction[3 * r + 2] * grid.spacing_mm[2]);
+          ASSERT_EQ(p[r], expected) << i << " " << j << " " << k << " axis " << r;
+        }
+      }
+    }
+  }
+  Geometry oblique = anisotropic_grid();
+  const double c = std::cos(0.3), s = std::sin(0.3);
+  oblique.direction = {c, -s, 0, s, c, 0, 0, 0, 1};
+  const VoxelPositions rotated(oblique);
+  const Vec3 p = rotated.at(5, 7, 3);
+  const Vec3 expected = oblique.index_to_world(5, 7, 3);
+  for (size_t r = 0; r < 3; ++r) EXPECT_NEAR(p[r], expected[r], 1e-9);
 }
 
 TEST(OrganMorphology, ResultsDoNotDependOnTheThreadCount) {

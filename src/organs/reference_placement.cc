@@ -58,11 +58,23 @@ Index3 index_of(const Geometry& grid, size_t offset) {
   return {o % grid.size[0], (o / grid.size[0]) % grid.size[1], o / (grid.size[0] * grid.size[1])};
 }
 
-double median_in(const ImageVolume& image, const Mask& mask) {
-  std::vector<float> values;
-  for (size_t v = 0; v < mask.size(); ++v) {
-    if (mask.values[v] != 0) values.push_back(image.values[v]);
+// Calls visit(offset) for every voxel of `box`, in raster order.
+template <typename Visit>
+void for_each_in_box(const Geometry& grid, const IndexBox& box, const Visit& visit) {
+  for (int64_t k = box.lower[2]; k <= box.upper[2] && !box.empty(); ++k) {
+    for (int64_t j = box.lower[1]; j <= box.upper[1]; ++j) {
+      size_t offset = grid.offset(box.lower[0], j, k);
+      for (int64_t i = box.lower[0]; i <= box.upper[0]; ++i, ++offset) visit(offset);
+    }
   }
+}
+
+// The median of `image` over `mask`, whose voxels all lie in `box`.
+double median_in(const ImageVolume& image, const Mask& mask, const IndexBox& box) {
+  std::vector<float> values;
+  for_each_in_box(mask.geometry, box, [&](size_t v) {
+    if (mask.values[v] != 0) values.push_back(image.values[v]);
+  });
   if (values.empty()) return 0.0;
   std::nth_element(values.begin(), values.begin() + static_cast<int64_t>(values.size() / 2),
                    values.end());
@@ -71,18 +83,20 @@ double median_in(const ImageVolume& image, const Mask& mask) {
 
 // Organ voxels usable for a reference region: the organ minus dilated lesions and hot spots.
 // Large vessels (canonical vein, artery, aorta) carry their own labels, so they are outside the
-// organ already and the distance transform keeps the region away from them.
+// organ already and the distance transform keeps the region away from them. Only the organ's
+// bounding box is visited.
 Mask usable_part(const ImageVolume& suv, const Mask& organ, const Mask* lesions_dilated,
                  const ReferencePlacementOptions& options, double* organ_median) {
-  *organ_median = median_in(suv, organ);
+  const IndexBox box = organs_internal::nonzero_box(organ);
+  *organ_median = median_in(suv, organ, box);
   const double hot = options.hot_spot_factor * *organ_median;
   Mask usable(organ.geometry, 0);
-  for (size_t v = 0; v < organ.size(); ++v) {
-    if (organ.values[v] == 0) continue;
-    if (lesions_dilated != nullptr && lesions_dilated->values[v] != 0) continue;
-    if (suv.values[v] > hot) continue;
+  for_each_in_box(organ.geometry, box, [&](size_t v) {
+    if (organ.values[v] == 0) return;
+    if (lesions_dilated != nullptr && lesions_dilated->values[v] != 0) return;
+    if (suv.values[v] > hot) return;
     usable.values[v] = 1;
-  }
+  });
   return usable;
 }
 
@@ -92,12 +106,12 @@ struct SphereCandidate {
   double cv = 0.0;
 };
 
-// The rasterised voxels of `statistics` outside `organ`.
+// The rasterised voxels of `spec` outside `organ` (only the region's bounding box is visited).
 size_t voxels_outside(const Mask& organ, const ReferenceRegionSpec& spec) {
   const Mask region = rasterise_region(organ.geometry, spec);
   size_t outside = 0;
-  for (size_t v = 0; v < region.size(); ++v)
-    outside += region.values[v] != 0 && organ.values[v] == 0;
+  for_each_in_box(organ.geometry, organs_internal::nonzero_box(region),
+                  [&](size_t v) { outside += region.values[v] != 0 && organ.values[v] == 0; });
   return outside;
 }
 

@@ -130,14 +130,6 @@ std::vector<std::string> words_of(const std::string& text) {
   return words;
 }
 
-bool same_scheme(const std::string& a, const std::string& b) {
-  auto canonical = [](const std::string& scheme) {
-    const std::string upper = trim(scheme);
-    return upper == "99SDM" ? std::string("SRT") : upper;
-  };
-  return canonical(a) == canonical(b);
-}
-
 bool half_life_agrees(const Nuclide& nuclide, double half_life_s, double relative_tolerance) {
   return std::abs(half_life_s / nuclide.half_life_s - 1.0) <= relative_tolerance;
 }
@@ -171,18 +163,36 @@ const Nuclide* find_nuclide_by_name(const std::string& name) {
   return nullptr;
 }
 
-const Nuclide* find_nuclide_in_text(const std::string& text) {
+std::vector<const Nuclide*> find_nuclides_in_text(const std::string& text) {
   const std::vector<std::string> words = words_of(text);
-  std::set<const Nuclide*> found;
+  std::vector<const Nuclide*> found;
   for (size_t first = 0; first < words.size(); ++first) {
     // One word ("[18F]FDG" -> "18F"), or two ("Ga 68", "177 Lutetium", "Technetium Tc-99m").
     std::string candidate;
     for (size_t last = first; last < words.size() && last < first + 2; ++last) {
       candidate += (last == first ? "" : " ") + words[last];
-      if (const Nuclide* nuclide = find_nuclide_by_name(candidate)) found.insert(nuclide);
+      const Nuclide* nuclide = find_nuclide_by_name(candidate);
+      if (nuclide != nullptr && std::find(found.begin(), found.end(), nuclide) == found.end()) {
+        found.push_back(nuclide);
+      }
     }
   }
-  return found.size() == 1 ? *found.begin() : nullptr;
+  return found;
+}
+
+const Nuclide* find_nuclide_in_text(const std::string& text) {
+  const std::vector<const Nuclide*> found = find_nuclides_in_text(text);
+  return found.size() == 1 ? found.front() : nullptr;
+}
+
+bool same_coding_scheme(const std::string& a, const std::string& b) {
+  auto canonical = [](const std::string& scheme) {
+    std::string upper = trim(scheme);
+    std::transform(upper.begin(), upper.end(), upper.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return upper == "99SDM" ? std::string("SRT") : upper;
+  };
+  return canonical(a) == canonical(b);
 }
 
 const Nuclide* find_nuclide_by_code(const std::string& code, const std::string& scheme) {
@@ -191,7 +201,7 @@ const Nuclide* find_nuclide_by_code(const std::string& code, const std::string& 
   for (const Nuclide& nuclide : nuclide_table()) {
     for (const NuclideCode& known : nuclide.codes) {
       if (known.value != value) continue;
-      if (trim(scheme).empty() || same_scheme(scheme, known.scheme)) return &nuclide;
+      if (trim(scheme).empty() || same_coding_scheme(scheme, known.scheme)) return &nuclide;
     }
   }
   return nullptr;

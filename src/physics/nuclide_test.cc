@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <dcmtk/dcmsr/cmr/cid4020.h>
+
 #include <set>
 #include <string>
+#include <vector>
 
 namespace oncotrace {
 namespace {
@@ -111,6 +114,59 @@ TEST(NuclideLookupTest, FindsTheNuclideInTracerText) {
   EXPECT_EQ(symbol_or_none(find_nuclide_in_text("Ga 68 in saline")), "Ga-68");
   EXPECT_EQ(find_nuclide_in_text("Fluorodeoxyglucose"), nullptr);
   EXPECT_EQ(find_nuclide_in_text("F-18 and Ga-68"), nullptr);  // two nuclides: no guess
+}
+
+TEST(NuclideLookupTest, FindsEveryNuclideOfTextInOrder) {
+  auto symbols = [](const std::string& text) {
+    std::vector<std::string> out;
+    for (const Nuclide* nuclide : find_nuclides_in_text(text)) out.push_back(nuclide->symbol);
+    return out;
+  };
+  EXPECT_EQ(symbols("68Ga and 18F"), (std::vector<std::string>{"Ga-68", "F-18"}));
+  EXPECT_EQ(symbols("Technetium Tc 99m"), (std::vector<std::string>{"Tc-99m"}));
+  EXPECT_EQ(symbols("Trastuzumab ^89^Zr"), (std::vector<std::string>{"Zr-89"}));
+  EXPECT_EQ(symbols("[99mTc]Tc-HYNIC-H6F"), (std::vector<std::string>{"Tc-99m"}));
+  EXPECT_EQ(symbols("16\xCE\xB1-[18F]fluoro-17\xCE\xB2-estradiol"),
+            (std::vector<std::string>{"F-18"}));
+  EXPECT_EQ(symbols("[18F]FDG, 18F"), (std::vector<std::string>{"F-18"}));  // deduplicated
+  EXPECT_TRUE(symbols("NOTA-2Rs15d ABY-025 RAD202").empty());
+}
+
+TEST(NuclideLookupTest, SameCodingSchemeTreats99SdmAsSrt) {
+  EXPECT_TRUE(same_coding_scheme("99SDM", "SRT"));
+  EXPECT_TRUE(same_coding_scheme("srt", " 99sdm "));
+  EXPECT_TRUE(same_coding_scheme("SCT", "sct"));
+  EXPECT_FALSE(same_coding_scheme("SRT", "SCT"));
+}
+
+// The SNOMED CT codes of PET nuclides are checked against DCMTK's generated CID 4020, both ways:
+// each code in the table is in CID 4020 with a meaning naming the same nuclide, and each CID 4020
+// nuclide that the table holds carries its CID 4020 code.
+TEST(NuclideLookupTest, SnomedCtCodesAreThoseOfCid4020) {
+  CID4020_PETRadionuclide::initialize();
+  CID4020_PETRadionuclide cid4020;
+  size_t checked = 0;
+  for (const Nuclide& nuclide : nuclide_table()) {
+    for (const NuclideCode& code : nuclide.codes) {
+      if (code.scheme != "SCT" || code.source.find("CID 4020") == std::string::npos) continue;
+      DSRCodedEntryValue coded(code.value.c_str(), "SCT", "?");
+      ASSERT_TRUE(cid4020.lookupCodedEntry(coded).good()) << code.value;
+      // NOLINTNEXTLINE(readability-redundant-string-cstr): OFString is not always std::string
+      EXPECT_EQ(find_nuclide_by_name(coded.getCodeMeaning().c_str()), &nuclide) << code.value;
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 12u);
+  for (int entry = 0; entry <= CID4020_PETRadionuclide::_152_Terbium; ++entry) {
+    const DSRCodedEntryValue coded = CID4020_PETRadionuclide::getCodedEntry(
+        static_cast<CID4020_PETRadionuclide::EnumType>(entry));
+    // NOLINTNEXTLINE(readability-redundant-string-cstr): see above
+    const Nuclide* nuclide = find_nuclide_by_name(coded.getCodeMeaning().c_str());
+    if (nuclide == nullptr) continue;  // a nuclide the table does not hold
+    // NOLINTNEXTLINE(readability-redundant-string-cstr): see above
+    EXPECT_EQ(find_nuclide_by_code(coded.getCodeValue().c_str(), "SCT"), nuclide)
+        << coded.getCodeMeaning();
+  }
 }
 
 TEST(NuclideLookupTest, CodesFollowPs316) {

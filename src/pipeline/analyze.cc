@@ -1096,6 +1096,7 @@ AnalysisResult analyze_study(const AnalysisRequest& request) {
       options.threshold = setup.rule;
       options.connectivity = request.connectivity;
       options.min_volume_ml = request.min_volume_ml;
+      options.split_min_prominence = request.split_min_prominence;
       options.per_lesion = setup.per_lesion;
       options.organ_names = excluded_names;
       result.detection = detect_lesions(*setup.image, options, excluded);
@@ -1131,8 +1132,8 @@ AnalysisResult analyze_study(const AnalysisRequest& request) {
         }
       }
       if (organs && organs->segmentation) {
-        lesion.organ =
-            pipeline_internal::lesion_organ(request, *organs, result.labels, lesion.label);
+        lesion.organ = pipeline_internal::lesion_organ(request, *organs, result.labels,
+                                                       lesion.label, metrics[index].box);
       } else if (organs && organs->organs) {
         lesion.organ = majority_organ(*organs->organs, organs->organ_names, result.labels,
                                       lesion.label, metrics[index].box);

@@ -271,6 +271,7 @@ std::string lesions_json(const AnalysisRequest& request, const AnalysisResult& r
   settings["local_margin_mm"] = request.local_margin_mm;
   settings["a50_background"] = optional_number_json(request.a50_background);
   settings["min_volume_ml"] = request.min_volume_ml;
+  settings["split_min_prominence"] = optional_number_json(request.split_min_prominence);
   settings["excluded_end_planes"] = request.excluded_end_planes;
   settings["connectivity"] = static_cast<int>(request.connectivity);
   settings["liver_centre_lps_mm"] =

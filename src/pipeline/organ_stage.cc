@@ -73,12 +73,12 @@ std::vector<PlacedRegion> place_default_regions(const LoadedStudy& study, const 
 }
 
 std::string lesion_organ(const AnalysisRequest& request, const OrganMaps& organs,
-                         const LabelMap& lesions, uint16_t label) {
+                         const LabelMap& lesions, uint16_t label, const IndexBox& box) {
   if (!organs.segmentation) return "";
   BreastRuleOptions breast;
   breast.enabled = request.breast_rule;
   breast.min_depth_anterior_to_thorax_mm = request.breast_min_depth_mm;
-  return organ_of_lesion(*organs.segmentation, lesions, label, breast);
+  return organ_of_lesion(*organs.segmentation, lesions, label, box, breast);
 }
 
 }  // namespace oncotrace::pipeline_internal

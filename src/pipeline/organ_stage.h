@@ -31,10 +31,10 @@ struct PlacedRegion {
 // place_reference_regions() on the primary image; the four regions in that order.
 std::vector<PlacedRegion> place_default_regions(const LoadedStudy& study, const OrganMaps& organs);
 
-// organ_of_lesion() (organ_of_region() and the breast rule of the request) for a lesion label;
-// "" without a segmentation.
+// organ_of_lesion() (organ_of_region() and the breast rule of the request) for a lesion label
+// whose voxels all lie in `box` (its LesionMetrics::box); "" without a segmentation.
 std::string lesion_organ(const AnalysisRequest& request, const OrganMaps& organs,
-                         const LabelMap& lesions, uint16_t label);
+                         const LabelMap& lesions, uint16_t label, const IndexBox& box);
 
 }  // namespace oncotrace::pipeline_internal
 

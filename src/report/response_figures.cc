@@ -22,7 +22,6 @@ namespace {
 using report_internal::check_finite;
 using report_internal::draw_text;
 using report_internal::draw_vertical_text;
-using report_internal::nice_step;
 using report_internal::number_text;
 using report_internal::render_png;
 using report_internal::render_svg;
@@ -127,7 +126,8 @@ void fill_hatched(cairo_t* cr, double x, double y, double width, double height, 
   cairo_paint(cr);
   set_colour(cr, colour);
   cairo_set_line_width(cr, 2.0);
-  for (double offset = -height; offset < width; offset += 7.0) {
+  for (int stripe = 0; 7.0 * stripe - height < width; ++stripe) {
+    const double offset = 7.0 * stripe - height;
     cairo_move_to(cr, x + offset, y + height);
     cairo_line_to(cr, x + offset + height, y);
   }
@@ -168,7 +168,8 @@ void draw_waterfall(cairo_t* cr, const WaterfallPlot& plot, const WaterfallGeome
   }
 
   // Grid and y ticks.
-  for (double value = g.low; value <= g.high + 1e-9; value += g.step) {
+  for (int tick = 0; g.low + tick * g.step <= g.high + 1e-9; ++tick) {
+    const double value = g.low + tick * g.step;
     const double y = g.y_of(value);
     stroke_line(cr, g.plot_x, y, g.plot_x + g.plot_width, y, kGrid, 1.0, false);
     set_colour(cr, kBlack);
@@ -313,7 +314,8 @@ void draw_trajectory(cairo_t* cr, const TrajectoryPlot& plot, int height) {
 
   set_colour(cr, kBlack);
   draw_text(cr, plot.title, plot_x, 10.0, 0.0, 0.0, 15.0, true);
-  for (double value = y_low; value <= y_high + 1e-9; value += y_step) {
+  for (int tick = 0; y_low + tick * y_step <= y_high + 1e-9; ++tick) {
+    const double value = y_low + tick * y_step;
     stroke_line(cr, plot_x, py(value), plot_x + plot_width, py(value), kGrid, 1.0, false);
     set_colour(cr, kBlack);
     draw_text(cr, number_text(value), plot_x - 8.0, py(value), 1.0, 0.5, 11.0);

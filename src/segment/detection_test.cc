@@ -139,6 +139,107 @@ TEST(DetectionTest, ExcludesPhysiologicalUptakeAndSmallComponents) {
   EXPECT_EQ(from_mask.excluded[0].organ_label, 1);
 }
 
+// An excluded organ (SUV 9) with its blurred rim outside the organ mask (4, then 3) and a noise
+// bump on the rim (4.5), joined at threshold 2.5 through a bridge (3.5) to a lesion (4 x 4 x 4
+// voxels of `lesion_value`) outside the organ: one component, 79 % in the organ. The lesion's peak
+// 6 rises (6 - 3) / 6 = 50 % above the saddle (the rim voxel 3.0 where the bridge meets the
+// organ's basin); the bump only (4.5 - 4) / 4.5 = 11 %.
+struct OrganWithJoinedLesion {
+  ImageVolume image{cube_grid(24, 4.0), 1.0f};
+  LabelMap organs{cube_grid(24, 4.0), 0};
+  explicit OrganWithJoinedLesion(float lesion_value = 6.0f) {
+    for (int64_t k = 2; k < 12; ++k)
+      for (int64_t j = 2; j < 12; ++j) {
+        for (int64_t i = 2; i < 12; ++i) {
+          image.at(i, j, k) = 9.0f;
+          organs.at(i, j, k) = 1;
+        }
+        image.at(12, j, k) = 4.0f;
+        image.at(13, j, k) = 3.0f;
+      }
+    image.at(13, 3, 3) = 4.5f;
+    image.at(14, 6, 6) = 3.5f;
+    image.at(15, 6, 6) = 3.5f;
+    for (int64_t k = 5; k < 9; ++k)
+      for (int64_t j = 5; j < 9; ++j)
+        for (int64_t i = 16; i < 20; ++i) image.at(i, j, k) = lesion_value;
+  }
+};
+
+TEST(DetectionTest, KeepsALesionJoinedToExcludedUptake) {
+  const OrganWithJoinedLesion phantom;
+  DetectionOptions options;
+  options.threshold = fixed_threshold(2.5);
+  options.organ_names = {{1, "liver"}};
+  ASSERT_TRUE(options.split_min_prominence.has_value());
+  EXPECT_DOUBLE_EQ(*options.split_min_prominence, 0.3);  // the documented default
+  const LesionDetection detection = detect_lesions(phantom.image, options, &phantom.organs);
+  ASSERT_EQ(detection.lesions.size(), 1u);
+  const DetectedLesion& lesion = detection.lesions[0];
+  EXPECT_EQ(lesion.voxel_count, 66u);  // the 64 lesion voxels and the bridge, not the rim
+  EXPECT_DOUBLE_EQ(lesion.max_value, 6.0);
+  EXPECT_EQ(lesion.voxels_in_excluded_organs, 0u);
+  EXPECT_EQ(lesion.component.voxel_count, 66u);
+  EXPECT_EQ(detection.labels.at(17, 6, 6), 1);
+  EXPECT_EQ(detection.labels.at(14, 6, 6), 1);
+  EXPECT_EQ(detection.labels.at(13, 6, 6), 0);  // the saddle belongs to the organ's basin
+  EXPECT_EQ(detection.labels.at(12, 6, 6), 0);
+  EXPECT_EQ(detection.labels.at(13, 3, 3), 0);  // the noise bump stays with the rim
+  ASSERT_EQ(detection.excluded.size(), 1u);
+  const ExcludedComponent& liver = detection.excluded[0];
+  EXPECT_EQ(liver.reason, ExclusionReason::kPhysiologicalUptake);
+  EXPECT_EQ(liver.component.voxel_count, 1266u);
+  EXPECT_NE(liver.explanation.find("1 part with its own peak"), std::string::npos)
+      << liver.explanation;
+
+  // Prominence required above the lesion's 50 %, or no splitting: the whole component is dropped.
+  options.split_min_prominence = 0.6;
+  EXPECT_TRUE(detect_lesions(phantom.image, options, &phantom.organs).lesions.empty());
+  options.split_min_prominence = std::nullopt;
+  const LesionDetection whole = detect_lesions(phantom.image, options, &phantom.organs);
+  EXPECT_TRUE(whole.lesions.empty());
+  ASSERT_EQ(whole.excluded.size(), 1u);
+  EXPECT_EQ(whole.excluded[0].explanation.find("own peak"), std::string::npos);
+  options.split_min_prominence = 1.0;
+  EXPECT_THROW(detect_lesions(phantom.image, options, &phantom.organs), InvalidInputError);
+  options.split_min_prominence = 0.3;
+  options.split_contour_fraction = 0.0;
+  EXPECT_THROW(detect_lesions(phantom.image, options, &phantom.organs), InvalidInputError);
+
+  // A lesion of 4.5: prominent enough ((4.5 - 3) / 4.5 = 33 %), but its 50 % contour (2.25) lies
+  // below the threshold 2.5, so it is not told apart from the uptake and stays with it; with a
+  // 60 % contour (2.7) it is kept.
+  const OrganWithJoinedLesion faint(4.5f);
+  options.split_contour_fraction = 0.5;
+  EXPECT_TRUE(detect_lesions(faint.image, options, &faint.organs).lesions.empty());
+  options.split_contour_fraction = 0.6;
+  const LesionDetection kept = detect_lesions(faint.image, options, &faint.organs);
+  ASSERT_EQ(kept.lesions.size(), 1u);
+  EXPECT_EQ(kept.lesions[0].voxel_count, 66u);
+}
+
+TEST(DetectionTest, SplitAtSaddlesSeparatesProminentPeaksOnly) {
+  // A 1-D profile 2 5 3 8 7.5 8.2 1: the peak 5 is (5 - 3) / 5 = 40 % above its saddle, the dip
+  // between 8 and 8.2 is 6 % deep.
+  const Geometry grid = cube_grid(8, 2.0);
+  const std::vector<double> profile{2.0, 5.0, 3.0, 8.0, 7.5, 8.2, 1.0};
+  std::vector<size_t> offsets;
+  for (int64_t i = 0; i < 7; ++i) offsets.push_back(grid.offset(i, 0, 0));
+  const auto split = [&](double prominence) {
+    return split_at_saddles(grid, offsets, profile, Connectivity::kFaces6, prominence);
+  };
+  const std::vector<std::vector<size_t>> basins = split(0.3);
+  ASSERT_EQ(basins.size(), 2u);
+  EXPECT_EQ(basins[0], (std::vector<size_t>{offsets[0], offsets[1]}));
+  EXPECT_EQ(basins[1],
+            (std::vector<size_t>{offsets[2], offsets[3], offsets[4], offsets[5], offsets[6]}));
+  EXPECT_EQ(split(0.45).size(), 1u);
+  EXPECT_EQ(split(0.05).size(), 3u);
+  EXPECT_THROW(split(0.0), InvalidInputError);
+  EXPECT_THROW(split_at_saddles(grid, offsets, {1.0}, Connectivity::kFaces6, 0.3),
+               InvalidInputError);
+}
+
 TEST(DetectionTest, RefusesRelativeDetectionRule) {
   ImageVolume image(cube_grid(4, 2.0), 1.0f);
   DetectionOptions options;

@@ -19,7 +19,6 @@
 #include "oncotrace/error.h"
 #include "oncotrace/source_dir.h"
 #include "oncotrace/tracers.h"
-#include "tracers/nuclide_names.h"
 
 namespace oncotrace {
 namespace {

@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "oncotrace/nuclide.h"
 #include "oncotrace/tracers.h"
 #include "tracers/nuclide_names.h"
 
@@ -30,7 +31,6 @@ namespace {
 
 using tracers_internal::nuclide_from_code;
 using tracers_internal::nuclides_named_in_text;
-using tracers_internal::same_coding_scheme;
 
 struct Tokens {
   std::vector<std::string> tokens;
