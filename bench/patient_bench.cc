@@ -33,7 +33,7 @@ struct GeneratedPatient {
 };
 
 const GeneratedPatient& wholebody_patient() {
-  static const std::unique_ptr<GeneratedPatient> patient = [] {
+  static const std::unique_ptr<GeneratedPatient> kPatient = [] {
     auto out = std::make_unique<GeneratedPatient>();
     PhantomRequest request;
     request.kind = PhantomKind::kPatient;
@@ -44,7 +44,7 @@ const GeneratedPatient& wholebody_patient() {
     out->phantom = generate_phantom(request, out->folder / "phantom");
     return out;
   }();
-  return *patient;
+  return *kPatient;
 }
 
 // The generated studies with these ids, in this order.

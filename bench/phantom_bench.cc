@@ -28,8 +28,8 @@ using namespace oncotrace;  // NOLINT(build/namespaces): benchmark file
 
 // Output below a fresh scratch folder, removed at exit.
 const BenchScratchFolder& scratch() {
-  static const BenchScratchFolder folder("phantom", /*create=*/true);
-  return folder;
+  static const BenchScratchFolder kFolder("phantom", /*create=*/true);
+  return kFolder;
 }
 
 PhantomRequest wholebody_request() {
@@ -53,7 +53,7 @@ struct Stages {
 };
 
 const Stages& stages() {
-  static const Stages built = [] {
+  static const Stages kBuilt = [] {
     Stages s;
     s.scene = phantom::build_patient_scene(s.request.patient, "baseline", {0, 0, 0});
     s.emission = phantom::emission_grid(s.request.grid, {0, 0, 400});
@@ -72,7 +72,7 @@ const Stages& stages() {
     s.ct_hu = phantom::region_values_image(ct_fractions, s.hu);
     return s;
   }();
-  return built;
+  return kBuilt;
 }
 
 // Runs the benchmark under a TBB thread limit (the "threads" argument, 0 = TBB default).

@@ -35,7 +35,7 @@ struct AnalysedSeries {
 };
 
 const AnalysedSeries& analysed_series() {
-  static const std::unique_ptr<AnalysedSeries> series = [] {
+  static const std::unique_ptr<AnalysedSeries> kSeries = [] {
     auto out = std::make_unique<AnalysedSeries>();
     PhantomRequest phantom;
     phantom.kind = PhantomKind::kPatient;
@@ -64,7 +64,7 @@ const AnalysedSeries& analysed_series() {
     }
     return out;
   }();
-  return *series;
+  return *kSeries;
 }
 
 void BM_ResponseWholeBodyThreeTimepointsFromAnalyzeOutputs(benchmark::State& state) {

@@ -188,7 +188,7 @@ TEST_F(AnalyzeRadiomicsTest, WritesCsvJsonAndStoreRowsAndRemovesThemWithoutRadio
   std::ifstream csv_stream(with.output_dir / "radiomics.csv");
   std::string line, header, first_row;
   while (std::getline(csv_stream, line)) {
-    if (line.rfind("#", 0) == 0) continue;
+    if (line.rfind('#', 0) == 0) continue;
     if (header.empty()) {
       header = line;
     } else if (first_row.empty()) {

@@ -121,19 +121,26 @@ void add_source_references(const SeriesReference& source,
   module.addReferences(references, source.study_instance_uid.c_str());
 }
 
+namespace {
+
+// Throws when the source series lacks the UID `name` (`value`) that `object` must reference.
+void require_source_uid(const SeriesReference& source, const char* name, const std::string& value,
+                        const std::string& where, const std::string& object) {
+  if (value.empty()) {
+    throw InvalidInputError(where + ": the source series " + source.series_instance_uid +
+                            " has no " + name + "; " + object + " cannot reference it");
+  }
+}
+
+}  // namespace
+
 void check_source_reference(const SeriesReference& source, const std::string& where,
                             const std::string& object) {
-  const std::pair<const char*, const std::string*> required[] = {
-      {"Study Instance UID", &source.study_instance_uid},
-      {"Series Instance UID", &source.series_instance_uid},
-      {"SOP Class UID", &source.sop_class_uid},
-      {"Frame of Reference UID", &source.frame_of_reference_uid}};
-  for (const auto& [name, value] : required) {
-    if (value->empty()) {
-      throw InvalidInputError(where + ": the source series " + source.series_instance_uid +
-                              " has no " + name + "; " + object + " cannot reference it");
-    }
-  }
+  require_source_uid(source, "Study Instance UID", source.study_instance_uid, where, object);
+  require_source_uid(source, "Series Instance UID", source.series_instance_uid, where, object);
+  require_source_uid(source, "SOP Class UID", source.sop_class_uid, where, object);
+  require_source_uid(source, "Frame of Reference UID", source.frame_of_reference_uid, where,
+                     object);
   if (source.planes.size() != static_cast<size_t>(source.grid.size[2])) {
     throw InvalidInputError(where + ": the source series " + source.series_instance_uid +
                             " lists " + std::to_string(source.planes.size()) +

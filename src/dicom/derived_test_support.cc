@@ -17,7 +17,7 @@ SyntheticSeries::SyntheticSeries(int planes, std::array<double, 6> orientation, 
     const double kk = static_cast<double>(k);
     slices[k].position_mm = {-30.0 + kk * step_mm[0], 12.5 + kk * step_mm[1],
                              -400.0 + kk * step_mm[2]};
-    slices[k].stored_values = dicom::testing::ramp_values(5, 7, 100 * static_cast<int>(k));
+    slices[k].stored_values = dicom::testing::ramp_values(5, 7, 100 * static_cast<int64_t>(k));
   }
   write_stack(slices, folder.path() / "pet");
   const DiscoveryResult discovery = discover_dicom(folder.path() / "pet");

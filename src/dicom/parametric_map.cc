@@ -38,8 +38,6 @@ namespace oncotrace {
 
 namespace {
 
-using dicom::decimal_string;
-
 void check(const OFCondition& status, const std::string& what) {
   if (status.bad()) throw InternalError("DICOM Parametric Map: " + what + ": " + status.text());
 }

@@ -130,6 +130,127 @@ std::string describe_orientation(const std::array<double, 6>& orientation) {
   return text;
 }
 
+// Throws unless `segment` describes a label other than the background (0) that has voxels in the
+// label map (`voxels_per_label`), a segment label and, unless it is manual, an algorithm name.
+void check_segment_description(const SegmentDescription& segment,
+                               const std::vector<size_t>& voxels_per_label,
+                               const std::string& where) {
+  const std::string name =
+      "segment \"" + segment.segment_label + "\" (label " + std::to_string(segment.label) + ")";
+  if (segment.label == 0) throw InvalidInputError(where + ": " + name + ": label 0 is background");
+  if (voxels_per_label[segment.label] == 0) {
+    throw InvalidInputError(where + ": " + name + " is empty: no voxel of the label map has " +
+                            "that label");
+  }
+  if (segment.segment_label.empty()) {
+    throw InvalidInputError(where + ": label " + std::to_string(segment.label) +
+                            " has no segment label");
+  }
+  if (segment.algorithm_type != SegmentAlgorithmType::kManual && segment.algorithm_name.empty()) {
+    throw InvalidInputError(where + ": " + name + " is " +
+                            segment_algorithm_type_name(segment.algorithm_type) +
+                            " but has no algorithm name");
+  }
+}
+
+// Where a SEG frame lies on the image grid of the series the SEG references.
+struct SegFramePlacement {
+  int64_t plane = 0;          // plane index of the image grid
+  Uint16 segment_number = 0;  // 1..number of segments
+};
+
+// Reads the per-frame functional groups of frame `frame` (0-based) of a SEG [PS3.3 A.51,
+// Segmentation Functional Group Macros] and checks them against the image grid of `reference`:
+// Image Orientation (Patient), Pixel Spacing, an Image Position (Patient) on a plane of the grid,
+// and a Referenced Segment Number in 1..`segment_count`.
+SegFramePlacement place_seg_frame(FGInterface& groups, size_t frame,
+                                  const SeriesReference& reference, size_t segment_count,
+                                  const std::string& where) {
+  const Geometry& grid = reference.grid;
+  const auto frame_number = static_cast<Uint32>(frame);
+  const std::string frame_name = "frame " + std::to_string(frame + 1);
+  auto* orientation_group = dynamic_cast<FGPlaneOrientationPatient*>(
+      groups.get(frame_number, DcmFGTypes::EFG_PLANEORIENTPATIENT));
+  auto* measures_group =
+      dynamic_cast<FGPixelMeasures*>(groups.get(frame_number, DcmFGTypes::EFG_PIXELMEASURES));
+  auto* position_group =
+      dynamic_cast<FGPlanePosPatient*>(groups.get(frame_number, DcmFGTypes::EFG_PLANEPOSPATIENT));
+  auto* segment_group =
+      dynamic_cast<FGSegmentation*>(groups.get(frame_number, DcmFGTypes::EFG_SEGMENTATION));
+  if (orientation_group == nullptr || measures_group == nullptr || position_group == nullptr ||
+      segment_group == nullptr) {
+    throw InvalidInputError(where + ": " + frame_name +
+                            " lacks Plane Orientation, Pixel Measures, Plane Position or "
+                            "Segment Identification");
+  }
+  std::array<Float64, 6> orientation{};
+  check_input(
+      orientation_group->getImageOrientationPatient(orientation[0], orientation[1], orientation[2],
+                                                    orientation[3], orientation[4], orientation[5]),
+      where + ": Image Orientation (Patient)");
+  const std::array<double, 6> expected_orientation = orientation_of(grid);
+  bool orientation_differs = false;
+  for (size_t index = 0; index < 6; ++index) {
+    if (std::abs(orientation[index] - expected_orientation[index]) > 1e-4) {
+      orientation_differs = true;
+    }
+  }
+  if (orientation_differs) {
+    std::array<double, 6> found{};
+    std::copy(orientation.begin(), orientation.end(), found.begin());
+    throw InvalidInputError(where + ": " + frame_name + ": Image Orientation (Patient) " +
+                            describe_orientation(found) + " differs from " +
+                            describe_orientation(expected_orientation) + " of the image series " +
+                            reference.series_instance_uid);
+  }
+  Float64 row_spacing = 0.0;
+  Float64 column_spacing = 0.0;
+  measures_group->getPixelSpacing(row_spacing, 0);
+  measures_group->getPixelSpacing(column_spacing, 1);
+  if (std::abs(row_spacing - grid.spacing_mm[1]) > 1e-3 ||
+      std::abs(column_spacing - grid.spacing_mm[0]) > 1e-3) {
+    throw InvalidInputError(where + ": " + frame_name + ": Pixel Spacing " +
+                            decimal_string(row_spacing) + "\\" + decimal_string(column_spacing) +
+                            " differs from " + decimal_string(grid.spacing_mm[1]) + "\\" +
+                            decimal_string(grid.spacing_mm[0]) + " of the image series " +
+                            reference.series_instance_uid);
+  }
+  Vec3 position{};
+  check_input(position_group->getImagePositionPatient(position[0], position[1], position[2]),
+              where + ": Image Position (Patient)");
+  const Vec3 index = grid.world_to_index(position);
+  SegFramePlacement placement;
+  placement.plane = static_cast<int64_t>(std::llround(index[2]));
+  const Vec3 plane_origin = grid.index_to_world(0, 0, placement.plane);
+  const double off_plane_mm = std::hypot(
+      position[0] - plane_origin[0], position[1] - plane_origin[1], position[2] - plane_origin[2]);
+  if (placement.plane < 0 || placement.plane >= grid.size[2] || off_plane_mm > 0.01) {
+    throw InvalidInputError(where + ": " + frame_name + " at Image Position (Patient) (" +
+                            decimal_string(position[0]) + ", " + decimal_string(position[1]) +
+                            ", " + decimal_string(position[2]) +
+                            ") is not on a plane of the image grid " + grid.describe());
+  }
+  segment_group->getReferencedSegmentNumber(placement.segment_number);
+  if (placement.segment_number == 0 || placement.segment_number > segment_count) {
+    throw InvalidInputError(where + ": " + frame_name + " refers to segment " +
+                            std::to_string(placement.segment_number) + " of " +
+                            std::to_string(segment_count));
+  }
+  return placement;
+}
+
+// Frame `frame` (0-based) of a FRACTIONAL SEG; throws when it holds fewer than `plane_pixels`
+// pixels.
+const DcmIODTypes::Frame& fractional_seg_frame(DcmSegmentation& seg, size_t frame,
+                                               size_t plane_pixels, const std::string& where) {
+  const DcmIODTypes::Frame* pixels = seg.getFrame(frame);
+  if (pixels == nullptr || pixels->length < plane_pixels) {
+    throw InvalidInputError(where + ": frame " + std::to_string(frame + 1) +
+                            " has fewer pixels than its frame size");
+  }
+  return *pixels;
+}
+
 }  // namespace
 
 std::string new_uuid_uid() { return dicom::new_uuid_uid(); }
@@ -224,27 +345,13 @@ WrittenSegmentation write_dicom_seg(const LabelMap& labels, const SeriesReferenc
   }
   std::set<uint16_t> described;
   for (const SegmentDescription& segment : segments) {
-    const std::string name =
-        "segment \"" + segment.segment_label + "\" (label " + std::to_string(segment.label) + ")";
-    if (segment.label == 0)
-      throw InvalidInputError(where + ": " + name + ": label 0 is background");
+    // A label seen before passed the checks below then, so it is not 0: checking duplicates
+    // first reports the same first error as checking label 0 first.
     if (!described.insert(segment.label).second) {
       throw InvalidInputError(where + ": label " + std::to_string(segment.label) +
                               " is described by two segments");
     }
-    if (voxels_per_label[segment.label] == 0) {
-      throw InvalidInputError(where + ": " + name + " is empty: no voxel of the label map has " +
-                              "that label");
-    }
-    if (segment.segment_label.empty()) {
-      throw InvalidInputError(where + ": label " + std::to_string(segment.label) +
-                              " has no segment label");
-    }
-    if (segment.algorithm_type != SegmentAlgorithmType::kManual && segment.algorithm_name.empty()) {
-      throw InvalidInputError(where + ": " + name + " is " +
-                              segment_algorithm_type_name(segment.algorithm_type) +
-                              " but has no algorithm name");
-    }
+    check_segment_description(segment, voxels_per_label, where);
   }
   for (size_t value = 1; value < voxels_per_label.size(); ++value) {
     if (voxels_per_label[value] != 0 && described.count(static_cast<uint16_t>(value)) == 0) {
@@ -324,7 +431,9 @@ WrittenSegmentation write_dicom_seg(const LabelMap& labels, const SeriesReferenc
     }
     Uint16 number = 0;
     check(seg->addSegment(owned.get(), number), "add segment " + description.segment_label);
-    owned.release();  // the segmentation owns it now
+    // addSegment succeeded, so the segmentation owns the segment now: the pointer release()
+    // returns is already held by `seg`, and discarding it leaks nothing.
+    static_cast<void>(owned.release());
     segment_numbers.push_back(number);
   }
 
@@ -473,7 +582,7 @@ DicomSegmentation read_dicom_seg(const std::filesystem::path& path,
        ++index) {
     OFString uid;
     referenced_series->findAndGetOFString(DCM_SeriesInstanceUID, uid);
-    result.referenced_series_uids.push_back(uid.c_str());
+    result.referenced_series_uids.emplace_back(uid.c_str());
   }
 
   const Geometry& grid = reference.grid;
@@ -529,7 +638,6 @@ DicomSegmentation read_dicom_seg(const std::filesystem::path& path,
   // Frames onto the reference grid.
   result.labels = LabelMap(grid, 0);
   FGInterface& groups = seg->getFunctionalGroups();
-  const std::array<double, 6> expected_orientation = orientation_of(grid);
   const size_t plane_pixels = static_cast<size_t>(rows) * columns;
   const size_t frame_count = seg->getNumberOfFrames();
   const Uint8* binary_pixels = nullptr;
@@ -544,73 +652,10 @@ DicomSegmentation read_dicom_seg(const std::filesystem::path& path,
     }
   }
   for (size_t frame = 0; frame < frame_count; ++frame) {
-    const auto frame_number = static_cast<Uint32>(frame);
-    const std::string frame_name = "frame " + std::to_string(frame + 1);
-    auto* orientation_group = dynamic_cast<FGPlaneOrientationPatient*>(
-        groups.get(frame_number, DcmFGTypes::EFG_PLANEORIENTPATIENT));
-    auto* measures_group =
-        dynamic_cast<FGPixelMeasures*>(groups.get(frame_number, DcmFGTypes::EFG_PIXELMEASURES));
-    auto* position_group =
-        dynamic_cast<FGPlanePosPatient*>(groups.get(frame_number, DcmFGTypes::EFG_PLANEPOSPATIENT));
-    auto* segment_group =
-        dynamic_cast<FGSegmentation*>(groups.get(frame_number, DcmFGTypes::EFG_SEGMENTATION));
-    if (orientation_group == nullptr || measures_group == nullptr || position_group == nullptr ||
-        segment_group == nullptr) {
-      throw InvalidInputError(where + ": " + frame_name +
-                              " lacks Plane Orientation, Pixel Measures, Plane Position or "
-                              "Segment Identification");
-    }
-    std::array<Float64, 6> orientation{};
-    check_input(orientation_group->getImageOrientationPatient(orientation[0], orientation[1],
-                                                              orientation[2], orientation[3],
-                                                              orientation[4], orientation[5]),
-                where + ": Image Orientation (Patient)");
-    for (size_t index = 0; index < 6; ++index) {
-      if (std::abs(orientation[index] - expected_orientation[index]) > 1e-4) {
-        std::array<double, 6> found{};
-        std::copy(orientation.begin(), orientation.end(), found.begin());
-        throw InvalidInputError(where + ": " + frame_name + ": Image Orientation (Patient) " +
-                                describe_orientation(found) + " differs from " +
-                                describe_orientation(expected_orientation) +
-                                " of the image "
-                                "series " +
-                                reference.series_instance_uid);
-      }
-    }
-    Float64 row_spacing = 0.0;
-    Float64 column_spacing = 0.0;
-    measures_group->getPixelSpacing(row_spacing, 0);
-    measures_group->getPixelSpacing(column_spacing, 1);
-    if (std::abs(row_spacing - grid.spacing_mm[1]) > 1e-3 ||
-        std::abs(column_spacing - grid.spacing_mm[0]) > 1e-3) {
-      throw InvalidInputError(where + ": " + frame_name + ": Pixel Spacing " +
-                              decimal_string(row_spacing) + "\\" + decimal_string(column_spacing) +
-                              " differs from " + decimal_string(grid.spacing_mm[1]) + "\\" +
-                              decimal_string(grid.spacing_mm[0]) + " of the image series " +
-                              reference.series_instance_uid);
-    }
-    Vec3 position{};
-    check_input(position_group->getImagePositionPatient(position[0], position[1], position[2]),
-                where + ": Image Position (Patient)");
-    const Vec3 index = grid.world_to_index(position);
-    const auto plane = static_cast<int64_t>(std::llround(index[2]));
-    const Vec3 plane_origin = grid.index_to_world(0, 0, plane);
-    const double off_plane_mm =
-        std::hypot(position[0] - plane_origin[0], position[1] - plane_origin[1],
-                   position[2] - plane_origin[2]);
-    if (plane < 0 || plane >= grid.size[2] || off_plane_mm > 0.01) {
-      throw InvalidInputError(where + ": " + frame_name + " at Image Position (Patient) (" +
-                              decimal_string(position[0]) + ", " + decimal_string(position[1]) +
-                              ", " + decimal_string(position[2]) +
-                              ") is not on a plane of the image grid " + grid.describe());
-    }
-    Uint16 segment_number = 0;
-    segment_group->getReferencedSegmentNumber(segment_number);
-    if (segment_number == 0 || segment_number > segment_count) {
-      throw InvalidInputError(where + ": " + frame_name + " refers to segment " +
-                              std::to_string(segment_number) + " of " +
-                              std::to_string(segment_count));
-    }
+    const SegFramePlacement placement =
+        place_seg_frame(groups, frame, reference, segment_count, where);
+    const int64_t plane = placement.plane;
+    const Uint16 segment_number = placement.segment_number;
 
     // BINARY frames are unpacked here from the bit stream rather than through DCMTK 3.6.7's
     // per-frame extraction, which loses the last pixels of a frame that starts inside a byte
@@ -622,13 +667,7 @@ DicomSegmentation read_dicom_seg(const std::filesystem::path& path,
       const size_t bit = frame * plane_pixels + pixel;
       return ((binary_pixels[bit >> 3] >> (bit & 7U)) & 1U) != 0;
     };
-    if (fractional) {
-      fractional_frame = seg->getFrame(frame);
-      if (fractional_frame == nullptr || fractional_frame->length < plane_pixels) {
-        throw InvalidInputError(where + ": " + frame_name +
-                                " has fewer pixels than its frame size");
-      }
-    }
+    if (fractional) fractional_frame = &fractional_seg_frame(*seg, frame, plane_pixels, where);
     uint16_t* target = result.labels.values.data() + static_cast<size_t>(plane) * plane_pixels;
     for (size_t pixel = 0; pixel < plane_pixels; ++pixel) {
       if (!inside(pixel)) continue;

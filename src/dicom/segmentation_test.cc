@@ -24,9 +24,6 @@
 namespace oncotrace {
 namespace {
 
-using dicom::testing::make_stack;
-using dicom::testing::write_stack;
-
 using dicom::testing::dciodvfy_errors;
 using dicom::testing::SyntheticSeries;
 using dicom::testing::two_lesions;

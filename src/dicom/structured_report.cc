@@ -89,12 +89,41 @@ std::set<Uint16> segment_numbers_of(DcmItem& dataset) {
   return numbers;
 }
 
+// Throws unless `measurement` (of the group `group_name`) is a finite number with a unit.
+void check_measurement(const SrNumericMeasurement& measurement, const std::string& group_name,
+                       const std::string& where) {
+  if (!std::isfinite(measurement.value)) {
+    throw InvalidInputError(where + ": " + group_name + ": " + measurement.quantity.meaning +
+                            " is not a finite number");
+  }
+  if (measurement.unit.value.empty()) {
+    throw InvalidInputError(where + ": " + group_name + ": " + measurement.quantity.meaning +
+                            " has no unit");
+  }
+}
+
+// Throws unless `group` refers to one of the `segments` of `segmentation` and has measurements,
+// each a finite number with a unit.
+void check_group_contents(const SrMeasurementGroup& group, const std::set<Uint16>& segments,
+                          const std::string& where, const std::filesystem::path& segmentation) {
+  const std::string name = "group \"" + group.tracking_id + "\"";
+  if (segments.count(group.segment_number) == 0) {
+    throw InvalidInputError(where + ": " + name + " refers to segment " +
+                            std::to_string(group.segment_number) + ", which " +
+                            segmentation.string() + " does not have");
+  }
+  if (group.measurements.empty())
+    throw InvalidInputError(where + ": " + name + " has no measurement");
+  for (const SrNumericMeasurement& measurement : group.measurements) {
+    check_measurement(measurement, name, where);
+  }
+}
+
 void check_groups(const std::vector<SrMeasurementGroup>& groups, const std::set<Uint16>& segments,
                   const std::string& where, const std::filesystem::path& segmentation) {
   if (groups.empty()) throw InvalidInputError(where + ": no measurement groups to write");
   std::set<std::string> tracking_uids;
   for (const SrMeasurementGroup& group : groups) {
-    const std::string name = "group \"" + group.tracking_id + "\"";
     if (group.tracking_id.empty() || group.tracking_uid.empty()) {
       throw InvalidInputError(where + ": a measurement group (segment " +
                               std::to_string(group.segment_number) +
@@ -103,24 +132,7 @@ void check_groups(const std::vector<SrMeasurementGroup>& groups, const std::set<
     if (!tracking_uids.insert(group.tracking_uid).second) {
       throw InvalidInputError(where + ": tracking UID " + group.tracking_uid + " is used twice");
     }
-    if (segments.count(group.segment_number) == 0) {
-      throw InvalidInputError(where + ": " + name + " refers to segment " +
-                              std::to_string(group.segment_number) + ", which " +
-                              segmentation.string() + " does not have");
-    }
-    if (group.measurements.empty()) {
-      throw InvalidInputError(where + ": " + name + " has no measurement");
-    }
-    for (const SrNumericMeasurement& measurement : group.measurements) {
-      if (!std::isfinite(measurement.value)) {
-        throw InvalidInputError(where + ": " + name + ": " + measurement.quantity.meaning +
-                                " is not a finite number");
-      }
-      if (measurement.unit.value.empty()) {
-        throw InvalidInputError(where + ": " + name + ": " + measurement.quantity.meaning +
-                                " has no unit");
-      }
-    }
+    check_group_contents(group, segments, where, segmentation);
   }
 }
 

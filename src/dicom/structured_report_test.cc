@@ -163,7 +163,8 @@ TEST(DicomSrTest, ValidatesWithDciodvfy) {
 TEST(DicomSrTest, RefusesBadGroupsWithoutWritingAnything) {
   ReportFixture fixture;
   const auto path = fixture.source.folder.path() / "bad.sr.dcm";
-  auto expect_refused = [&](std::vector<SrMeasurementGroup> groups, const std::string& text) {
+  auto expect_refused = [&](const std::vector<SrMeasurementGroup>& groups,
+                            const std::string& text) {
     try {
       write_measurement_report(fixture.source.reference, fixture.seg_path, groups, path);
       ADD_FAILURE() << "accepted: " << text;

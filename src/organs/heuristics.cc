@@ -378,7 +378,7 @@ class Heuristics {
   // axial holes (chambers) filled.
   void find_heart() {
     if (lung_z_.empty() && liver_z_.empty()) {
-      warnings_.push_back("heart not searched: neither lungs (CT) nor liver found to locate it");
+      warnings_.emplace_back("heart not searched: neither lungs (CT) nor liver found to locate it");
       return;
     }
     const Mask window = mask_where(
@@ -488,7 +488,7 @@ class Heuristics {
       values.insert(values.end(), slice.begin(), slice.end());
     }
     if (values.empty()) {
-      warnings_.push_back(
+      warnings_.emplace_back(
           "liver not found: no moderately uptaking region in the right upper abdomen; kidneys, "
           "aorta and spleen (found relative to the liver) are not searched either");
       return;

@@ -548,10 +548,10 @@ size_t count_voxels(const Mask& mask) {
 }
 
 VoxelPositions::VoxelPositions(const Geometry& grid) : size_(grid.size), origin_(grid.origin_mm) {
-  for (int r = 0; r < 3; ++r) {
-    a_[r] = grid.direction[static_cast<size_t>(3 * r + 0)] * grid.spacing_mm[0];
-    b_[r] = grid.direction[static_cast<size_t>(3 * r + 1)] * grid.spacing_mm[1];
-    c_[r] = grid.direction[static_cast<size_t>(3 * r + 2)] * grid.spacing_mm[2];
+  for (size_t r = 0; r < 3; ++r) {
+    a_[r] = grid.direction[3 * r + 0] * grid.spacing_mm[0];
+    b_[r] = grid.direction[3 * r + 1] * grid.spacing_mm[1];
+    c_[r] = grid.direction[3 * r + 2] * grid.spacing_mm[2];
   }
   axis_aligned_ =
       a_[1] == 0.0 && a_[2] == 0.0 && b_[0] == 0.0 && b_[2] == 0.0 && c_[0] == 0.0 && c_[1] == 0.0;

@@ -12,8 +12,8 @@
 namespace oncotrace {
 
 const std::vector<std::string>& default_physiological_organs() {
-  static const std::vector<std::string> organs{"brain", "bladder", "kidney", "heart"};
-  return organs;
+  static const std::vector<std::string> kOrgans{"brain", "bladder", "kidney", "heart"};
+  return kOrgans;
 }
 
 LabelMap physiological_exclusion_labels(const OrganSegmentation& organs,
@@ -216,7 +216,7 @@ std::string organ_of_lesion(const OrganSegmentation& organs, const LabelMap& les
 
 std::string organ_of_lesion(const OrganSegmentation& organs, const LabelMap& lesions,
                             uint16_t label, const IndexBox& box, const BreastRuleOptions& options) {
-  const std::string organ = organ_of_region(organs, lesions, label, box);
+  std::string organ = organ_of_region(organs, lesions, label, box);
   if (options.enabled && (organ == "unknown" || organ == "muscle") &&
       lesion_anterior_to_thorax(organs, lesions, label, box, options)) {
     return "breast";

@@ -2,6 +2,7 @@
 // onto the PET grid (include/oncotrace/organs.h states the rules).
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -90,7 +91,7 @@ std::vector<uint16_t> lookup_of(const OrganLabelTable& table) {
 }  // namespace
 
 const std::vector<CanonicalOrgan>& canonical_organs() {
-  static const std::vector<CanonicalOrgan> organs{
+  static const std::vector<CanonicalOrgan> kOrgans{
       {1, "liver"},     {2, "spleen"},         {3, "kidney"},       {4, "bladder"},
       {5, "brain"},     {6, "heart"},          {7, "aorta"},        {8, "lung"},
       {9, "bone"},      {10, "muscle"},        {11, "gallbladder"}, {12, "stomach"},
@@ -98,7 +99,7 @@ const std::vector<CanonicalOrgan>& canonical_organs() {
       {17, "thyroid"},  {18, "bowel"},         {19, "prostate"},    {20, "vein"},
       {21, "artery"},   {22, "spinal_cord"},
   };
-  return organs;
+  return kOrgans;
 }
 
 std::optional<uint16_t> canonical_organ_label(const std::string& name) {
@@ -368,7 +369,7 @@ OrganSegmentation organ_segmentation_from_labels(const LabelMap& tool_labels,
   }
   const double fraction = static_cast<double>(inside) / static_cast<double>(labelled);
   if (fraction < options.min_overlap_fraction_for_no_warning) {
-    result.warnings.push_back("only " + std::to_string(static_cast<int>(fraction * 100.0 + 0.5)) +
+    result.warnings.push_back("only " + std::to_string(std::lround(fraction * 100.0)) +
                               " % of the labelled voxels of the organ label map lie in the PET "
                               "field of view");
   }

@@ -157,14 +157,14 @@ SimulatedPatient make_patient(const std::string& preset, bool noise = false) {
 }
 
 const SimulatedPatient& small_patient() {
-  static const SimulatedPatient patient = make_patient("small");
-  return patient;
+  static const SimulatedPatient kPatient = make_patient("small");
+  return kPatient;
 }
 
 // The heuristic organs of the small patient (with CT), computed once.
 const OrganSegmentation& small_patient_organs() {
-  static const OrganSegmentation organs = segment_organs(small_patient().suv, &small_patient().ct);
-  return organs;
+  static const OrganSegmentation kOrgans = segment_organs(small_patient().suv, &small_patient().ct);
+  return kOrgans;
 }
 
 Mask truth_mask(const LabelMap& truth, const char* organ) {
@@ -178,8 +178,8 @@ Mask truth_mask(const LabelMap& truth, const char* organ) {
 // (x < 0 is the patient's right), muscle as the autochthonous muscles, bone as the sacrum.
 LabelMap to_totalsegmentator(const LabelMap& canonical) {
   std::vector<std::string> names;
-  for (uint16_t label = 0; label <= canonical_organs().size(); ++label) {
-    names.push_back(canonical_organ_name(label));
+  for (size_t label = 0; label <= canonical_organs().size(); ++label) {
+    names.push_back(canonical_organ_name(static_cast<uint16_t>(label)));
   }
   LabelMap out(canonical.geometry, 0);
   const Geometry& grid = canonical.geometry;

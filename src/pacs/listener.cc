@@ -17,7 +17,7 @@ namespace {
 // Runs the pipeline on one complete study and sends its DICOM outputs. Returns the outcome
 // message; throws on failure.
 std::string process_study(const ListenerOptions& options, const StudyProcessor& processor,
-                          StudyJob job) {
+                          const StudyJob& job) {
   std::error_code error;
   // Outputs of an earlier run (the study changed since) must not be sent again.
   std::filesystem::remove_all(job.results, error);

@@ -131,7 +131,7 @@ TEST(StorageReceiver, StoresInstancesUnderStudySeriesAndSopUid) {
     ASSERT_TRUE(file.loadFile(stored.c_str()).good());
     OFString value;
     file.getDataset()->findAndGetOFString(DCM_SOPInstanceUID, value);
-    EXPECT_EQ(std::string(value.c_str()), spec.sop);
+    EXPECT_STREQ(value.c_str(), spec.sop.c_str());
   }
   EXPECT_EQ(scp.stored().size(), 2u);
   EXPECT_EQ(scp.stored()[0].patient_id, "PACS-TEST");

@@ -1,4 +1,5 @@
 // Addresses of DICOM application entities and UID checks (include/oncotrace/pacs.h).
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -49,11 +50,12 @@ DicomPeer parse_dicom_peer(const std::string& text, const std::string& what) {
                             expected);
   }
   peer.port = static_cast<uint16_t>(port);
-  for (const char c : peer.host) {
-    if (std::isspace(static_cast<unsigned char>(c)) || c == '@' || c == '/') {
-      throw InvalidInputError(what + " '" + text + "': host '" + peer.host +
-                              "' is not a host name" + expected);
-    }
+  const bool host_is_name = std::none_of(peer.host.begin(), peer.host.end(), [](char c) {
+    return std::isspace(static_cast<unsigned char>(c)) || c == '@' || c == '/';
+  });
+  if (!host_is_name) {
+    throw InvalidInputError(what + " '" + text + "': host '" + peer.host + "' is not a host name" +
+                            expected);
   }
   check_ae_title(peer.ae_title, what + " AE title");
   return peer;

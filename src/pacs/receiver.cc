@@ -41,7 +41,8 @@ const char* const kAcceptedTransferSyntaxes[] = {
 std::string string_of(DcmDataset& dataset, const DcmTagKey& tag) {
   OFString value;
   if (dataset.findAndGetOFString(tag, value).bad()) return {};
-  return std::string(value.c_str());
+  // OFString is std::string only in STL-configured DCMTK builds; c_str() converts in all of them.
+  return std::string(value.c_str());  // NOLINT(readability-redundant-string-cstr)
 }
 
 // Flushes a file or folder to the disk (fsync), so that an acknowledged instance survives a
@@ -67,7 +68,8 @@ class StorageReceiver::Scp : public DcmSCP {
  public:
   explicit Scp(ReceiverOptions options) : options_(std::move(options)) {
     pacs::match_dcmtk_network_log_level();
-    setAETitle(options_.ae_title.c_str());
+    // DCMTK takes OFString, std::string only in STL-configured DCMTK builds.
+    setAETitle(options_.ae_title.c_str());  // NOLINT(readability-redundant-string-cstr)
     setPort(options_.port);
     setACSETimeout(static_cast<Uint32>(options_.acse_timeout_s));
     setDIMSEBlockingMode(DIMSE_NONBLOCKING);
@@ -78,7 +80,11 @@ class StorageReceiver::Scp : public DcmSCP {
     setHostLookupEnabled(OFFalse);
     setEnableVerification();
     OFList<OFString> syntaxes;
-    for (const char* syntax : kAcceptedTransferSyntaxes) syntaxes.push_back(syntax);
+    // OFList is std::list only in STL-configured DCMTK builds; DCMTK's own OFList has no
+    // emplace_back.
+    for (const char* syntax : kAcceptedTransferSyntaxes) {
+      syntaxes.push_back(syntax);  // NOLINT(modernize-use-emplace)
+    }
     for (int i = 0; i < numberOfDcmAllStorageSOPClassUIDs; ++i) {
       addPresentationContext(dcmAllStorageSOPClassUIDs[i], syntaxes);
     }

@@ -39,8 +39,11 @@ class RecordingStorageScu : public DcmStorageSCU {
  protected:
   void notifySOPInstanceSent(const TransferEntry& entry) override {
     SendFileResult& result = results[entry.Filename.getCharPointer()];
+    // OFString is std::string only in STL-configured DCMTK builds; c_str() converts in all of them.
+    // NOLINTBEGIN(readability-redundant-string-cstr)
     result.sop_class_uid = entry.SOPClassUID.c_str();
     result.sop_instance_uid = entry.SOPInstanceUID.c_str();
+    // NOLINTEND(readability-redundant-string-cstr)
     result.sent = entry.RequestSent;
     result.status = entry.ResponseStatusCode;
     result.message = entry.RequestSent ? status_text(entry.ResponseStatusCode)
@@ -88,10 +91,13 @@ SendReport send_dicom_files(const std::vector<std::filesystem::path>& files,
   pacs::match_dcmtk_network_log_level();
   SendReport report;
   RecordingStorageScu scu;
+  // DCMTK takes OFString, std::string only in STL-configured DCMTK builds.
+  // NOLINTBEGIN(readability-redundant-string-cstr)
   scu.setAETitle(options.calling_ae_title.c_str());
   scu.setPeerHostName(options.peer.host.c_str());
   scu.setPeerPort(options.peer.port);
   scu.setPeerAETitle(options.peer.ae_title.c_str());
+  // NOLINTEND(readability-redundant-string-cstr)
   scu.setACSETimeout(static_cast<Uint32>(options.acse_timeout_s));
   scu.setDIMSEBlockingMode(DIMSE_NONBLOCKING);
   scu.setDIMSETimeout(static_cast<Uint32>(options.dimse_timeout_s));

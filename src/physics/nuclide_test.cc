@@ -149,6 +149,7 @@ TEST(NuclideLookupTest, SnomedCtCodesAreThoseOfCid4020) {
   for (const Nuclide& nuclide : nuclide_table()) {
     for (const NuclideCode& code : nuclide.codes) {
       if (code.scheme != "SCT" || code.source.find("CID 4020") == std::string::npos) continue;
+      // NOLINTNEXTLINE(readability-redundant-string-cstr): OFString is not always std::string
       DSRCodedEntryValue coded(code.value.c_str(), "SCT", "?");
       ASSERT_TRUE(cid4020.lookupCodedEntry(coded).good()) << code.value;
       // NOLINTNEXTLINE(readability-redundant-string-cstr): OFString is not always std::string

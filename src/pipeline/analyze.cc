@@ -67,7 +67,7 @@ LoadStage load_stage(const AnalysisRequest& request) {
                               " needs a DICOM study folder; the input is a NIfTI image");
     }
     if (request.ct == CtSelection::kAuto) {
-      out.study.notes.push_back("CT: not searched (NIfTI input)");
+      out.study.notes.emplace_back("CT: not searched (NIfTI input)");
     }
     out.same_frame_series_uids.insert(out.study.pet.header.series_instance_uid);
     return out;
@@ -260,6 +260,23 @@ std::string describe_point(const Vec3& point) {
   return text;
 }
 
+// Measures the reference region `spec` (named `name`, placed by `where`) on the PET image and,
+// when computed, on the SUL image; a region that does not fit the PET image is an
+// InvalidInputError that says how to place it.
+void measure_reference_region_on_study(const LoadedStudy& study, const ReferenceRegionSpec& spec,
+                                       const std::string& name, const std::string& where,
+                                       ReferenceRegionResult& region) {
+  try {
+    region.suv = measure_reference_region(study.image, spec);
+    if (study.sul) region.sul = measure_reference_region(*study.sul, spec);
+  } catch (const InvalidInputError& error) {
+    throw InvalidInputError(where + " " + describe_point(spec.centre_mm) + ": the " + name +
+                            " region does not fit the PET image (" +
+                            study.image.geometry.describe() + "): " + error.what() +
+                            "; give a point inside the field of view (LPS mm)");
+  }
+}
+
 void reference_stage(const AnalysisRequest& request, const LoadedStudy& study,
                      const OrganMaps* organs, AnalysisResult& result) {
   struct Wanted {
@@ -331,15 +348,7 @@ void reference_stage(const AnalysisRequest& request, const LoadedStudy& study,
     region.placement_method = placement_method;
     region.warnings = placement_warnings;
     const std::string where = item.centre ? std::string(item.flag) : "automatic " + name;
-    try {
-      region.suv = measure_reference_region(study.image, *spec);
-      if (study.sul) region.sul = measure_reference_region(*study.sul, *spec);
-    } catch (const InvalidInputError& error) {
-      throw InvalidInputError(where + " " + describe_point(spec->centre_mm) + ": the " + name +
-                              " region does not fit the PET image (" +
-                              study.image.geometry.describe() + "): " + error.what() +
-                              "; give a point inside the field of view (LPS mm)");
-    }
+    measure_reference_region_on_study(study, *spec, name, where, region);
     // Plausibility (pet-quantification.md §10: normal liver SUL about 1.0-3.0, blood pool
     // SUVbw about 1.5-2.5 at 60 min FDG); warnings only.
     if (is_suv_like(request.suv.normalization) && (name == "liver" || name == "blood_pool")) {
@@ -353,7 +362,7 @@ void reference_stage(const AnalysisRequest& request, const LoadedStudy& study,
                       "%s mean %s %.3g lies outside the usual FDG range %.1f-%.1f; check the "
                       "placement (and the tracer)",
                       name.c_str(), unit, mean, low, high);
-        region.warnings.push_back(text);
+        region.warnings.emplace_back(text);
       }
     }
     result.reference_regions.push_back(std::move(region));
@@ -495,6 +504,21 @@ std::vector<MaskRegion> rtstruct_mask_regions(const AnalysisRequest& request,
 // The segments of a DICOM SEG on the PET grid (read_dicom_seg checks the frame of reference,
 // orientation, spacing and frame placement). --roi selects segments by Segment Label; without it
 // every segment is a region.
+// The index of the segment of `seg` (read from `path`) whose Segment Label is `name` (the last,
+// if several are); none is an InvalidInputError listing the labels the SEG holds (`names`).
+size_t segment_with_label(const DicomSegmentation& seg, const std::string& name,
+                          const std::filesystem::path& path, const std::string& names) {
+  size_t found = seg.segments.size();
+  for (size_t s = 0; s < seg.segments.size(); ++s) {
+    if (seg.segments[s].segment_label == name) found = s;
+  }
+  if (found == seg.segments.size()) {
+    throw InvalidInputError("--masks " + path.string() + " --roi " + name +
+                            ": no segment has this Segment Label; the SEG holds:" + names);
+  }
+  return found;
+}
+
 std::vector<MaskRegion> seg_mask_regions(const AnalysisRequest& request, const LoadedStudy& study) {
   const std::filesystem::path& path = *request.masks;
   DicomSegmentation seg;
@@ -513,15 +537,7 @@ std::vector<MaskRegion> seg_mask_regions(const AnalysisRequest& request, const L
     for (size_t s = 0; s < seg.segments.size(); ++s) selected.push_back(s);
   } else {
     for (const std::string& name : request.roi_names) {
-      size_t found = seg.segments.size();
-      for (size_t s = 0; s < seg.segments.size(); ++s) {
-        if (seg.segments[s].segment_label == name) found = s;
-      }
-      if (found == seg.segments.size()) {
-        throw InvalidInputError("--masks " + path.string() + " --roi " + name +
-                                ": no segment has this Segment Label; the SEG holds:" + names);
-      }
-      selected.push_back(found);
+      selected.push_back(segment_with_label(seg, name, path, names));
     }
   }
   std::vector<MaskRegion> regions;
@@ -721,11 +737,11 @@ void write_outputs(const AnalysisRequest& request, AnalysisResult& result,
   const bool dicom_input = !is_nifti_path(request.study);
   if (request.write_seg) {
     if (!dicom_input) {
-      result.warnings.push_back(
+      result.warnings.emplace_back(
           "lesions.seg.dcm not written: the PET is a NIfTI image (a DICOM SEG must reference "
           "the DICOM instances of its source series)");
     } else if (result.lesions.empty()) {
-      result.warnings.push_back("lesions.seg.dcm not written: no lesion");
+      result.warnings.emplace_back("lesions.seg.dcm not written: no lesion");
     } else {
       std::vector<size_t> label_voxels(65536, 0);
       for (uint16_t value : result.labels.values) ++label_voxels[value];
@@ -767,7 +783,7 @@ void write_outputs(const AnalysisRequest& request, AnalysisResult& result,
       seg_out = std::make_unique<AtomicOutput>(folder / "lesions.seg.dcm");
       write_dicom_seg(result.labels, reference, segments, seg_out->temporary_path(), options);
       if (request.write_sr && tracking.empty()) {
-        result.warnings.push_back(
+        result.warnings.emplace_back(
             "lesions.sr.dcm not written: no lesion's segment is the region "
             "it was measured on");
       } else if (request.write_sr) {
@@ -785,11 +801,11 @@ void write_outputs(const AnalysisRequest& request, AnalysisResult& result,
   }
   if (request.write_rtstruct) {
     if (!dicom_input) {
-      result.warnings.push_back(
+      result.warnings.emplace_back(
           "lesions.rtstruct.dcm not written: the PET is a NIfTI image (an RT Structure Set must "
           "reference the DICOM instances of its source series)");
     } else if (result.lesions.empty()) {
-      result.warnings.push_back("lesions.rtstruct.dcm not written: no lesion");
+      result.warnings.emplace_back("lesions.rtstruct.dcm not written: no lesion");
     } else {
       std::vector<bool> present(65536, false);
       for (uint16_t value : result.labels.values) present[value] = true;
@@ -814,7 +830,7 @@ void write_outputs(const AnalysisRequest& request, AnalysisResult& result,
   }
   if (request.write_suv_map) {
     if (!dicom_input) {
-      result.warnings.push_back(
+      result.warnings.emplace_back(
           "suv.pm.dcm not written: the PET is a NIfTI image (a Parametric Map must reference "
           "the DICOM instances of its source series)");
     } else {
@@ -1162,6 +1178,7 @@ AnalysisResult analyze_study(const AnalysisRequest& request) {
     {
       StageTimer timer(&result.timings, "radiomics");
       std::vector<const Mask*> region_masks;
+      region_masks.reserve(mask_regions.size());
       for (const MaskRegion& region : mask_regions) region_masks.push_back(&region.mask);
       pipeline_internal::radiomics_stage(request, study.image, region_masks, result);
     }

@@ -332,6 +332,16 @@ std::string labels_sidecar_json(const AnalysisResult& result, const LoadedStudy&
 
 }  // namespace pipeline_internal
 
+namespace {
+
+// A column name of lesions.csv: prefix_quantity and the unit, e.g. "suv_max [g/mL]".
+std::string column_name(const std::string& prefix, const std::string& quantity,
+                        const std::string& unit) {
+  return prefix + "_" + quantity + " " + unit;
+}
+
+}  // namespace
+
 std::string lesions_csv(const AnalysisResult& result) {
   using pipeline_internal::any_recovery;
   using pipeline_internal::any_sul;
@@ -351,23 +361,23 @@ std::string lesions_csv(const AnalysisResult& result) {
   }
   std::vector<std::string> header = {"label", "name", "voxel_count", "volume [mL]"};
   for (const char* statistic : {"max", "mean", "min", "median", "sd"}) {
-    header.push_back(prefix + "_" + statistic + " " + unit);
+    header.push_back(column_name(prefix, statistic, unit));
   }
   for (const std::string& name : peak_names)
-    header.push_back(prefix + "_peak_" + name + " " + unit);
+    header.push_back(column_name(prefix, "peak_" + name, unit));
   header.push_back(total);
   if (sul) {
     for (const char* statistic : {"max", "mean"}) {
       header.push_back(std::string("sul_") + statistic + " [g/mL]");
     }
     if (!peak_names.empty()) header.push_back("sul_peak_" + peak_names.front() + " [g/mL]");
-    header.push_back("tlg_sul [g]");
+    header.emplace_back("tlg_sul [g]");
   }
   for (const char* axis : {"x", "y", "z"})
     header.push_back(std::string("centroid_") + axis + " [mm]");
   for (const char* axis : {"x", "y", "z"})
     header.push_back(std::string("hottest_") + axis + " [mm]");
-  header.push_back("longest_diameter [mm]");
+  header.emplace_back("longest_diameter [mm]");
   const std::string numerator =
       result.lesions.empty()
           ? "max"
@@ -376,11 +386,11 @@ std::string lesions_csv(const AnalysisResult& result) {
   header.push_back("tbr_" + numerator + "_blood_pool [1]");
   header.push_back(result.detection_on_sul ? "detection_threshold_sul [g/mL]"
                                            : "detection_threshold " + unit);
-  header.push_back("organ");
+  header.emplace_back("organ");
   if (recovery) {
-    header.push_back("rc_max [1]");
-    header.push_back("rc_mean [1]");
-    header.push_back("rc_peak [1]");
+    header.emplace_back("rc_max [1]");
+    header.emplace_back("rc_mean [1]");
+    header.emplace_back("rc_peak [1]");
   }
   std::string text;
   for (size_t n = 0; n < header.size(); ++n) text += (n ? "," : "") + csv_field(header[n]);

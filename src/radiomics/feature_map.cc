@@ -51,6 +51,17 @@ std::vector<std::string> available_tags(const RadiomicsSettings& settings) {
   return tags;
 }
 
+// Throws unless `tag` is one of the `known` feature tags of `settings`, listing them.
+void check_feature_map_tag(const std::string& tag, const std::vector<std::string>& known,
+                           const RadiomicsSettings& settings) {
+  if (std::find(known.begin(), known.end(), tag) != known.end()) return;
+  std::string list;
+  for (const std::string& name : known) list += (list.empty() ? "" : ", ") + name;
+  throw InvalidInputError("radiomics feature maps: \"" + tag +
+                          "\" is not an intensity-statistics or GLCM feature of settings \"" +
+                          settings.name + "\"; known: " + list);
+}
+
 }  // namespace
 
 std::vector<ImageVolume> compute_feature_maps(const ImageVolume& image, const Mask& roi,
@@ -81,13 +92,7 @@ std::vector<ImageVolume> compute_feature_maps(const ImageVolume& image, const Ma
   const std::vector<std::string> known = available_tags(settings);
   bool needs_glcm = false;
   for (const std::string& tag : map.features) {
-    if (std::find(known.begin(), known.end(), tag) == known.end()) {
-      std::string list;
-      for (const std::string& name : known) list += (list.empty() ? "" : ", ") + name;
-      throw InvalidInputError("radiomics feature maps: \"" + tag +
-                              "\" is not an intensity-statistics or GLCM feature of settings \"" +
-                              settings.name + "\"; known: " + list);
-    }
+    check_feature_map_tag(tag, known, settings);
     needs_glcm = needs_glcm || starts_with(tag, "cm_");
   }
 

@@ -739,12 +739,12 @@ std::vector<ImageVolume> riesz_components(const ImageVolume& image,
   const int level = settings.simoncelli_level;
   std::vector<Transfer> transfers;
   if (with_base) {
-    transfers.push_back([simoncelli, level](const Frequency& w) -> std::complex<double> {
+    transfers.emplace_back([simoncelli, level](const Frequency& w) -> std::complex<double> {
       return simoncelli ? simoncelli_transfer(w, level) : 1.0;
     });
   }
   for (const std::array<int, 3>& order : orders) {
-    transfers.push_back([simoncelli, level, riesz = riesz_transfer(order)](const Frequency& w) {
+    transfers.emplace_back([simoncelli, level, riesz = riesz_transfer(order)](const Frequency& w) {
       return simoncelli ? simoncelli_transfer(w, level) * riesz(w) : riesz(w);
     });
   }
@@ -883,16 +883,14 @@ Polynomial steered_polynomial(const std::array<Vec3, 3>& frame, const std::array
       Polynomial next{};
       for (int mi = 0; mi <= degree; ++mi) {
         for (int mj = 0; mi + mj <= degree; ++mj) {
-          const int mk = degree - mi - mj;
-          const double c =
-              polynomial[static_cast<size_t>(mi)][static_cast<size_t>(mj)][static_cast<size_t>(mk)];
+          const auto i = static_cast<size_t>(mi);
+          const auto j = static_cast<size_t>(mj);
+          const auto k = static_cast<size_t>(degree - mi - mj);
+          const double c = polynomial[i][j][k];
           if (c == 0.0) continue;
-          next[static_cast<size_t>(mi + 1)][static_cast<size_t>(mj)][static_cast<size_t>(mk)] +=
-              c * frame[a][0];
-          next[static_cast<size_t>(mi)][static_cast<size_t>(mj + 1)][static_cast<size_t>(mk)] +=
-              c * frame[a][1];
-          next[static_cast<size_t>(mi)][static_cast<size_t>(mj)][static_cast<size_t>(mk + 1)] +=
-              c * frame[a][2];
+          next[i + 1][j][k] += c * frame[a][0];
+          next[i][j + 1][k] += c * frame[a][1];
+          next[i][j][k + 1] += c * frame[a][2];
         }
       }
       polynomial = next;

@@ -147,8 +147,8 @@ std::string feature_unit(std::string_view tag, std::string_view intensity_unit,
                             "' is not an IBSI feature tag (e.g. morph_volume, stat_mean, "
                             "cm_contrast_3D_comb)");
   }
-  const std::string dimensionless(kDimensionless);
-  const std::string intensity(intensity_unit);
+  std::string dimensionless(kDimensionless);
+  std::string intensity(intensity_unit);
   // Morphology (HCUG): lengths in mm, areas mm^2, volumes mm^3; ratios and densities are
   // dimensionless; the integrated intensity is volume x mean intensity.
   if (starts_with(base, "morph_")) {

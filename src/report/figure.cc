@@ -186,7 +186,6 @@ Rgb pixel_colour(const FigurePanel& panel, const FigureStyle& style, size_t pixe
   return {mix(pet.red), mix(pet.green), mix(pet.blue)};
 }
 
-using report_internal::append_to_string;
 using report_internal::ContextPtr;
 using report_internal::draw_text;
 using report_internal::kFont;

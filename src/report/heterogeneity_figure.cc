@@ -310,7 +310,10 @@ std::vector<HeterogeneityPlot> heterogeneity_plots(const std::string& patient_js
           reason += ": ";
           reason += status != nullptr ? text_of(*status, "reason") : "no status";
         }
-        plot.not_plotted.push_back(id + ": " + reason);
+        std::string entry = id;
+        entry += ": ";
+        entry += reason;
+        plot.not_plotted.push_back(std::move(entry));
         continue;
       }
       HeterogeneityPoint point;

@@ -12,7 +12,6 @@ namespace oncotrace {
 namespace {
 
 using segment_test::add_partial_volume_sphere;
-using segment_test::count_nonzero;
 using segment_test::cube_grid;
 using segment_test::sphere_volume_ml;
 

@@ -281,6 +281,7 @@ TEST(ResultsStoreTest, ConcurrentOpenAndWriteOfOneFile) {
   constexpr int kWriters = 4;
   std::vector<std::string> failures(kWriters);
   std::vector<std::thread> threads;
+  threads.reserve(kWriters);
   for (int writer = 0; writer < kWriters; ++writer) {
     threads.emplace_back([&, writer] {
       try {
