@@ -89,7 +89,7 @@ void BM_AnalyzeWholeBody(benchmark::State& state) {
   size_t lesions = 0;
   for (auto _ : state) {
     const AnalysisResult result = analyze_study(bench_request(study, out));
-    for (const StageTiming& timing : result.timings) stage_seconds[timing.stage] += timing.seconds;
+    add_stage_seconds(result.timings, stage_seconds);
     lesions = result.lesions.size();
   }
   report_stage_seconds(state, stage_seconds);

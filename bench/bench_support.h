@@ -37,6 +37,12 @@ class BenchScratchFolder {
   std::filesystem::path path_;
 };
 
+// Adds each stage's seconds of one run (a vector of StageTiming: `stage`, `seconds`) to `totals`.
+template <typename Timings>
+void add_stage_seconds(const Timings& timings, std::map<std::string, double>& totals) {
+  for (const auto& step : timings) totals[step.stage] += step.seconds;
+}
+
 // Mean seconds per iteration of each stage (summed over the iterations in `totals`), as counters
 // "<stage>_s".
 inline void report_stage_seconds(benchmark::State& state,

@@ -71,7 +71,7 @@ void BM_PatientWholeBodyThreeStudies(benchmark::State& state) {
   std::map<std::string, double> totals;
   for (auto _ : state) {
     const PatientResult result = analyze_patient(request);
-    for (const StageTiming& step : result.timings) totals[step.stage] += step.seconds;
+    add_stage_seconds(result.timings, totals);
     benchmark::DoNotOptimize(result.lesions.size());
   }
   report_stage_seconds(state, totals);
@@ -88,7 +88,7 @@ void BM_ResponseWholeBodyTwoTimepoints(benchmark::State& state) {
   std::map<std::string, double> totals;
   for (auto _ : state) {
     const PatientResponse result = analyze_response(request, ResponseOptions{});
-    for (const StageTiming& step : result.patient.timings) totals[step.stage] += step.seconds;
+    add_stage_seconds(result.patient.timings, totals);
     benchmark::DoNotOptimize(result.report.assessments.size());
   }
   report_stage_seconds(state, totals);

@@ -344,16 +344,22 @@ BoxedMask dilate_boxed_mm(const Geometry& g, const BoxedMask& region, double rad
   return out;
 }
 
+BoxedMask boxed_region(const Mask& mask) {
+  BoxedMask region;
+  region.box = nonzero_box(mask);
+  if (region.box.empty()) return region;
+  region.values.resize(region.box.voxel_count());
+  for_each_in_box(mask.geometry, region.box, [&](size_t offset, size_t local) {
+    region.values[local] = mask.values[offset] != 0 ? 1 : 0;
+  });
+  return region;
+}
+
 Mask dilate_mm(const Mask& mask, double radius_mm) {
   const Geometry& g = mask.geometry;
   Mask out(g, 0);
-  BoxedMask region;
-  region.box = nonzero_box(mask);
+  const BoxedMask region = boxed_region(mask);
   if (region.box.empty()) return out;
-  region.values.resize(region.box.voxel_count());
-  for_each_in_box(g, region.box, [&](size_t offset, size_t local) {
-    region.values[local] = mask.values[offset] != 0 ? 1 : 0;
-  });
   const BoxedMask grown = dilate_boxed_mm(g, region, radius_mm);
   for_each_in_box(g, grown.box,
                   [&](size_t offset, size_t local) { out.values[offset] = grown.values[local]; });

@@ -51,6 +51,9 @@ struct BoxedMask {
   std::vector<uint8_t> values;
   uint8_t at(int64_t i, int64_t j, int64_t k) const;  // 0 outside the box
 };
+// `mask` held on the bounding box of its non-zero voxels (nonzero_box), values 0/1; an empty box
+// and no values when the mask is empty.
+BoxedMask boxed_region(const Mask& mask);
 // dilate_mm of the mask that is `region` inside region.box and zero elsewhere, held on region.box
 // grown by radius_mm / spacing + 1 voxels per axis (clipped to `grid`; the dilation is zero
 // beyond). When region.box is the bounding box of the region's voxels (as nonzero_box gives it)

@@ -139,17 +139,7 @@ BoxedMask boxed_label(const LabelMap& lesions, uint16_t label, const IndexBox& b
 std::string organ_of_region(const OrganSegmentation& organs, const Mask& region,
                             double dilation_mm) {
   require_organ_grid("organ_of_region", "region", region.geometry, organs);
-  BoxedMask boxed;
-  boxed.box = organs_internal::nonzero_box(region);
-  for (int64_t k = boxed.box.lower[2]; k <= boxed.box.upper[2] && !boxed.box.empty(); ++k) {
-    for (int64_t j = boxed.box.lower[1]; j <= boxed.box.upper[1]; ++j) {
-      size_t offset = region.geometry.offset(boxed.box.lower[0], j, k);
-      for (int64_t i = boxed.box.lower[0]; i <= boxed.box.upper[0]; ++i, ++offset) {
-        boxed.values.push_back(region.values[offset] != 0 ? 1 : 0);
-      }
-    }
-  }
-  return organ_of_boxed_region(organs, boxed, dilation_mm);
+  return organ_of_boxed_region(organs, organs_internal::boxed_region(region), dilation_mm);
 }
 
 std::string organ_of_region(const OrganSegmentation& organs, const LabelMap& lesions,
