@@ -514,6 +514,70 @@ TEST_F(AnalyzeSimulatedPatientTest, DefaultOrgansStoreAndSegWithoutAnExclusionMa
 // itself: 41 % of the max lies below the blurred edge value (max + background) / 2, so the
 // contour moves outwards by about one PSF sigma; the test pins that the error is positive and
 // below +60 % (measured +42 % and +54 %), which a50 or a background-corrected rule would fix.
+// The organ stage identifies the tracer from the PET header and excludes its catalogue organs;
+// --tracer overrides the identification (here FES on the FDG study: the liver is excluded; a
+// metastasis hotter than the liver is a hole in the heuristic liver, so detection still keeps
+// it), --no-tracer-exclusion turns it off, and an id not in the catalogue is refused before
+// anything is written.
+TEST_F(AnalyzeSimulatedPatientTest, TracerOrgansAreExcludedFromDetection) {
+  AnalysisRequest request;
+  request.study = result_->studies.front().emission_folder;
+  const AnalysisResult fdg = analyze_study(request);
+  EXPECT_EQ(fdg.tracer_id, "fdg");
+  EXPECT_NE(fdg.tracer_identification.find("identified as [18F]FDG"), std::string::npos)
+      << fdg.tracer_identification;
+  EXPECT_EQ(fdg.tracer_excluded_organs,
+            (std::vector<std::string>{"bladder", "brain", "heart", "kidney"}));
+  const auto liver_lesions = [](const AnalysisResult& result) {
+    return std::count_if(result.lesions.begin(), result.lesions.end(),
+                         [](const LesionResult& lesion) { return lesion.organ == "liver"; });
+  };
+  EXPECT_GE(liver_lesions(fdg), 1);
+  const json document = json::parse(fdg.lesions_json);
+  EXPECT_EQ(document["tracer"]["id"], "fdg");
+  EXPECT_EQ(document["provenance"]["settings"]["tracer_organ_exclusion"], true);
+
+  request.tracer = "fes";
+  const AnalysisResult as_fes = analyze_study(request);
+  EXPECT_EQ(as_fes.tracer_id, "fes");
+  EXPECT_EQ(as_fes.tracer_identification, "given by the user (fes)");
+  EXPECT_EQ(as_fes.tracer_excluded_organs, (std::vector<std::string>{"bladder", "liver"}));
+  ASSERT_TRUE(as_fes.detection.has_value());
+  const auto most_in_liver = [](const AnalysisResult& result) {
+    return std::count_if(result.detection->excluded.begin(), result.detection->excluded.end(),
+                         [](const ExcludedComponent& component) {
+                           return component.explanation.find("(most in liver)") !=
+                                  std::string::npos;
+                         });
+  };
+  EXPECT_GE(most_in_liver(as_fes), 1);
+  EXPECT_EQ(most_in_liver(fdg), 0);
+  EXPECT_NE(std::find_if(as_fes.warnings.begin(), as_fes.warnings.end(),
+                         [](const std::string& w) {
+                           return w.find("not excluded from detection") != std::string::npos &&
+                                  w.find("bowel") != std::string::npos;
+                         }),
+            as_fes.warnings.end());
+
+  request.tracer_organ_exclusion = false;
+  const AnalysisResult unexcluded = analyze_study(request);
+  EXPECT_EQ(unexcluded.tracer_id, "fes");
+  EXPECT_TRUE(unexcluded.tracer_excluded_organs.empty());
+  EXPECT_EQ(liver_lesions(unexcluded), liver_lesions(fdg));
+
+  testing::TemporaryDirectory out;
+  request.tracer = "no-such-tracer";
+  request.output_dir = out.path() / "result";
+  try {
+    analyze_study(request);
+    ADD_FAILURE() << "an unknown tracer id was accepted";
+  } catch (const InvalidInputError& error) {
+    EXPECT_NE(std::string(error.what()).find("--tracer no-such-tracer"), std::string::npos)
+        << error.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(request.output_dir));
+}
+
 TEST_F(AnalyzeSimulatedPatientTest, FortyOnePercentVolumesOfLesionsTwentyMillimetresAndMore) {
   AnalysisRequest request = base_request();
   request.method = parse_segmentation_method("percent-max:41");

@@ -55,6 +55,8 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
     std::string organs = "auto";
     std::string organ_table = "auto";
     std::vector<std::string> exclude_organs;
+    std::string tracer;
+    bool no_tracer_exclusion = false;
     std::string db;
     bool no_seg = false;
     bool no_sr = false;
@@ -106,8 +108,14 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
                    "Label table of --organs LABELS: auto, totalsegmentator, moose")
       ->capture_default_str();
   command->add_option("--exclude-organ", flags->exclude_organs,
-                      "Also exclude this canonical organ from detection (repeatable), e.g. "
-                      "liver for FES; brain, bladder, kidney and heart are always excluded");
+                      "Also exclude this canonical organ from detection (repeatable); brain, "
+                      "bladder, kidney, heart and the tracer's organs are excluded already");
+  command->add_option("--tracer", flags->tracer,
+                      "The study's tracer as a catalogue id (docs/tracers.md), e.g. fes; default: "
+                      "identified from the PET header");
+  command->add_flag("--no-tracer-exclusion", flags->no_tracer_exclusion,
+                    "Do not exclude the tracer's catalogue organs (e.g. liver for FES) from "
+                    "detection");
   command->add_option("--db", flags->db,
                       "Results store (SQLite): default OUTDIR/oncotrace.db; none = no store");
   command->add_flag("--no-seg", flags->no_seg,
@@ -209,6 +217,8 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
       throw InvalidInputError("--exclude-organ needs organs (not --organs none)");
     }
     request.extra_excluded_organs = flags->exclude_organs;
+    request.tracer = flags->tracer;
+    request.tracer_organ_exclusion = !flags->no_tracer_exclusion;
     if (flags->db == "none") {
       request.store_results = false;
     } else if (!flags->db.empty()) {

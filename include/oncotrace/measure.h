@@ -270,6 +270,9 @@ double nominal_volume_ml(const ReferenceRegionSpec& spec);
 // Voxels of `grid` whose centre lies in the region. Throws InvalidInputError for a non-positive
 // diameter or length or a zero axis.
 Mask rasterise_region(const Geometry& grid, const ReferenceRegionSpec& spec);
+// The same voxels as grid offsets in raster order, found by visiting only the region's bounding
+// box (no whole-grid mask). Same errors.
+std::vector<size_t> region_voxel_offsets(const Geometry& grid, const ReferenceRegionSpec& spec);
 
 struct ReferenceRegionStatistics {
   ReferenceRegionSpec spec;

@@ -112,6 +112,9 @@ struct OrganMaps {
   // The organ segmentation itself (organs module) when it came from there: used for automatic
   // reference-region placement and for lesion -> organ assignment (organ_of_region).
   std::shared_ptr<const OrganSegmentation> segmentation;
+  // The image's relative voxel noise measured by the organ stage (OrganSegmentation::noise_cv; 0
+  // when not measured): detection needs splits to rise above it (DetectionOptions).
+  double noise_cv = 0.0;
 };
 
 struct AnalysisHooks {
@@ -178,6 +181,13 @@ struct AnalysisRequest {
   std::optional<std::filesystem::path> organ_labels;
   std::string organ_table = "auto";
   std::vector<std::string> extra_excluded_organs;
+  // The study's tracer: a catalogue id (oncotrace/tracers.h, docs/tracers.md), or empty to
+  // identify it from the PET header. With tracer_organ_exclusion (default) the organ stage also
+  // excludes the catalogue organs of the tracer that the organs module segments (e.g. the liver
+  // for FES; tracers.h physiological_uptake and not_assessable_in); a tracer that cannot be
+  // identified gives a warning and no extra organs. An id not in the catalogue is refused.
+  std::string tracer;
+  bool tracer_organ_exclusion = true;
   // The breast rule of the lesion organ (organs.h BreastRuleOptions, docs/organs.md §6): a
   // lesion outside the organs ("unknown" or "muscle") whose centre lies at least
   // breast_min_depth_mm anterior to the lungs/heart of its axial slice is "breast" (the heuristics
@@ -305,6 +315,11 @@ struct AnalysisResult {
   std::string unit_label;     // short form for column headers, e.g. "g/mL"
   std::string suv_audit_json;
   std::optional<std::string> sul_audit_json;
+  // The study's tracer (catalogue id; empty when not identified or without the organ stage), how
+  // it was identified, and the canonical organs excluded from detection for it.
+  std::string tracer_id;
+  std::string tracer_identification;
+  std::vector<std::string> tracer_excluded_organs;
   std::string segmentation;                  // "masks" or "detection"
   std::string method;                        // method text or the mask description
   std::optional<LesionDetection> detection;  // automatic detection (labels, excluded components)

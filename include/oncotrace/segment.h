@@ -185,8 +185,9 @@ struct DetectionOptions {
   // A component with at least this fraction of its voxels in excluded organs is physiological.
   double max_excluded_fraction = 0.5;
   // Before a physiological component is dropped it is split at the saddles of the image
-  // (split_at_saddles): a part with its own peak P, separated from the hotter rest by a saddle S
-  // with (P - S) / P >= split_min_prominence, is delineated by its split_contour_fraction x P
+  // (split_at_saddles): a part with its own peak P (the hottest part too, whose lower shoulders
+  // merged into it), separated from any hotter rest by a saddle S with
+  // (P - S) / P >= split_min_prominence, is delineated by its split_contour_fraction x P
   // contour (its voxels at or above it, connected to its hottest voxel); when that contour is at
   // or above the detection threshold and the part lies mostly outside the excluded organs (below
   // max_excluded_fraction) with at least min_volume_ml outside them, it is kept as a lesion. This
@@ -197,6 +198,14 @@ struct DetectionOptions {
   // nullopt: the whole component is dropped.
   std::optional<double> split_min_prominence = 0.3;
   double split_contour_fraction = 0.5;
+  // The image's relative voxel noise (a robust SD / mean in uniform uptake, e.g.
+  // OrganSegmentation::noise_cv; 0 = unknown). A split also needs a relative prominence of
+  // split_noise_factor x split_noise_cv: on a noisy image (89Zr at low counts, 0.30 on the
+  // whole-body simulated patient) noise peaks rise 0.3 above their saddles by the dozen. When that
+  // product reaches 1, nothing is split off. 3: a practical default (three noise SDs), not a
+  // guideline value.
+  double split_noise_cv = 0.0;
+  double split_noise_factor = 3.0;
   // When set, each kept component is re-segmented with this (usually relative) rule in its local
   // region (segment_lesions_locally, excluded organs as barrier).
   std::optional<LocalThresholdOptions> per_lesion;
@@ -248,6 +257,9 @@ struct LesionDetection {
   std::optional<std::string> per_lesion_rule;
   Connectivity connectivity = Connectivity::kVertices26;
   double min_volume_ml = 0.0;
+  // The relative prominence a part split off excluded uptake needed (split_min_prominence, or
+  // split_noise_factor x split_noise_cv when larger); nullopt when nothing could be split.
+  std::optional<double> split_prominence;
 };
 
 // The basins of one connected region (`offsets`: sorted linear offsets of `grid`, connected with

@@ -3,7 +3,6 @@
 #include <numbers>
 #include <string>
 
-#include "measure/region_voxels.h"
 #include "oncotrace/error.h"
 #include "oncotrace/measure.h"
 
@@ -135,28 +134,36 @@ double nominal_volume_ml(const ReferenceRegionSpec& spec) {
   return volume_mm3 / 1000.0;
 }
 
-Mask rasterise_region(const Geometry& grid, const ReferenceRegionSpec& spec) {
+std::vector<size_t> region_voxel_offsets(const Geometry& grid, const ReferenceRegionSpec& spec) {
   validate_spec(spec);
-  Mask mask(grid, 0);
+  std::vector<size_t> offsets;
   const Vec3 axis = spec.shape == RegionShape::kCylinder ? unit_axis(spec) : Vec3{0.0, 0.0, 1.0};
   const IndexBox box = candidate_box(grid, spec);
-  if (box.empty()) return mask;
+  if (box.empty()) return offsets;
   for (int64_t k = box.lower[2]; k <= box.upper[2]; ++k) {
     for (int64_t j = box.lower[1]; j <= box.upper[1]; ++j) {
       for (int64_t i = box.lower[0]; i <= box.upper[0]; ++i) {
-        if (centre_inside(spec, axis, grid.index_to_world(i, j, k))) mask.at(i, j, k) = 1;
+        if (centre_inside(spec, axis, grid.index_to_world(i, j, k))) {
+          offsets.push_back(grid.offset(i, j, k));
+        }
       }
     }
   }
+  return offsets;
+}
+
+Mask rasterise_region(const Geometry& grid, const ReferenceRegionSpec& spec) {
+  Mask mask(grid, 0);
+  for (const size_t offset : region_voxel_offsets(grid, spec)) mask.values[offset] = 1;
   return mask;
 }
 
 ReferenceRegionStatistics measure_reference_region(const ImageVolume& image,
                                                    const ReferenceRegionSpec& spec,
                                                    StandardDeviationKind sd_kind) {
-  const Mask mask = rasterise_region(image.geometry, spec);
-  const measure_internal::RegionVoxels region = measure_internal::collect_mask_region(mask);
-  if (region.offsets.empty()) {
+  // The region's voxels in raster order: the sums below are those of a whole-grid scan.
+  const std::vector<size_t> offsets = region_voxel_offsets(image.geometry, spec);
+  if (offsets.empty()) {
     throw InvalidInputError(describe_spec(spec) + " contains no voxel centre of the image grid " +
                             image.geometry.describe() +
                             "; place the region inside the image (centre in LPS mm)");
@@ -164,13 +171,13 @@ ReferenceRegionStatistics measure_reference_region(const ImageVolume& image,
   ReferenceRegionStatistics stats;
   stats.spec = spec;
   stats.sd_kind = sd_kind;
-  stats.voxel_count = region.offsets.size();
+  stats.voxel_count = offsets.size();
   stats.volume_ml = static_cast<double>(stats.voxel_count) * image.geometry.voxel_volume_ml();
   stats.nominal_volume_ml = nominal_volume_ml(spec);
   double sum = 0.0;
-  stats.max = image.values[region.offsets.front()];
+  stats.max = image.values[offsets.front()];
   stats.min = stats.max;
-  for (const size_t offset : region.offsets) {
+  for (const size_t offset : offsets) {
     const double value = image.values[offset];
     sum += value;
     stats.max = std::max(stats.max, value);
@@ -179,7 +186,7 @@ ReferenceRegionStatistics measure_reference_region(const ImageVolume& image,
   const auto count = static_cast<double>(stats.voxel_count);
   stats.mean = sum / count;
   double squared_deviations = 0.0;
-  for (const size_t offset : region.offsets) {
+  for (const size_t offset : offsets) {
     squared_deviations += squared(image.values[offset] - stats.mean);
   }
   const double divisor =

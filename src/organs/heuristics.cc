@@ -5,6 +5,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <limits>
+#include <optional>
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -17,14 +18,15 @@
 namespace oncotrace {
 namespace {
 
-using organs_internal::component_containing;
 using organs_internal::Components;
 using organs_internal::count_voxels;
+using organs_internal::crop_to_box;
 using organs_internal::dilate_mm;
 using organs_internal::erode_mm;
 using organs_internal::fill_axial_holes;
 using organs_internal::find_components;
 using organs_internal::largest_component;
+using organs_internal::paste_box;
 using organs_internal::VoxelPositions;
 
 // printf-style formatting of the numbers (and C strings) of explanations; the format attribute
@@ -48,14 +50,51 @@ struct Extent {
   }
 };
 
+// The mean of each voxel's 3 x 3 x 3 neighbourhood within the grid (fewer neighbours at its
+// edges), as three separable 3-tap passes: sums of at most three values per pass in a fixed order,
+// so the result does not depend on the thread count. Hand-written: ITK's BoxMeanImageFilter
+// would need the volume copied into and out of an ITK image for a 27-voxel mean.
+ImageVolume box_mean_3x3x3(const ImageVolume& image) {
+  const Geometry& grid = image.geometry;
+  const std::array<int64_t, 3> size = grid.size;
+  const std::array<int64_t, 3> stride{1, size[0], size[0] * size[1]};
+  ImageVolume sums = image;
+  ImageVolume counts(grid, 1.0f);
+  for (int axis = 0; axis < 3; ++axis) {
+    ImageVolume next_sums(grid, 0.0f), next_counts(grid, 0.0f);
+    tbb::parallel_for(tbb::blocked_range<int64_t>(0, size[2]),
+                      [&](const tbb::blocked_range<int64_t>& range) {
+                        for (int64_t k = range.begin(); k < range.end(); ++k) {
+                          for (int64_t j = 0; j < size[1]; ++j) {
+                            for (int64_t i = 0; i < size[0]; ++i) {
+                              const std::array<int64_t, 3> index{i, j, k};
+                              const size_t v = grid.offset(i, j, k);
+                              float sum = sums.values[v], count = counts.values[v];
+                              if (index[axis] > 0) {
+                                sum += sums.values[v - stride[axis]];
+                                count += counts.values[v - stride[axis]];
+                              }
+                              if (index[axis] + 1 < size[axis]) {
+                                sum += sums.values[v + stride[axis]];
+                                count += counts.values[v + stride[axis]];
+                              }
+                              next_sums.values[v] = sum;
+                              next_counts.values[v] = count;
+                            }
+                          }
+                        }
+                      });
+    sums = std::move(next_sums);
+    counts = std::move(next_counts);
+  }
+  for (size_t v = 0; v < sums.values.size(); ++v) sums.values[v] /= counts.values[v];
+  return sums;
+}
+
 class Heuristics {
  public:
   Heuristics(const ImageVolume& suv, const ImageVolume* ct, const OrganHeuristicOptions& options)
-      : suv_(suv),
-        options_(options),
-        grid_(suv.geometry),
-        positions_(suv.geometry),
-        labels_(suv.geometry, 0) {
+      : suv_(&suv), options_(options), grid_(suv.geometry), positions_(suv.geometry) {
     if (ct != nullptr) {
       ct_ = nearest_neighbour_image(*ct, grid_, -1000.0f);
       has_ct_ = true;
@@ -83,23 +122,35 @@ class Heuristics {
     }
     if (has_ct_) find_muscle();
     OrganSegmentation result;
-    result.labels = std::move(labels_);
-    result.body = std::move(body_);
+    result.labels = LabelMap(input_grid(), 0);
+    paste_box(labels_, body_box_, &result.labels);
+    result.body = std::move(full_body_);
     result.source = "heuristic";
+    result.noise_cv = liver_cv_;
     result.organs = std::move(provenance_);
     result.warnings = std::move(warnings_);
     return result;
   }
 
  private:
-  const ImageVolume& suv_;
+  // Every organ lies in the body, so once the body is found (on the whole grid) the other steps run
+  // on the bounding box of the body: the images are cropped to it, positions come from the whole
+  // grid's tables (so every coordinate is the one of the whole grid) and the labels are pasted
+  // back at the end. The results are those of whole-grid steps (each mask is zero outside the
+  // body; components, erosion, dilation and hole filling work on the box of their mask), at the
+  // cost of the body box rather than the grid.
+  const ImageVolume* suv_;  // the input, then its crop to the body box (suv_crop_)
+  ImageVolume suv_crop_;
   const OrganHeuristicOptions& options_;
-  const Geometry& grid_;
-  VoxelPositions positions_;
-  ImageVolume ct_;
+  Geometry grid_;             // the input grid, then the body box (same spacing and axes)
+  VoxelPositions positions_;  // of the input grid
+  Index3 shift_{0, 0, 0};     // input-grid index of grid_'s voxel (0, 0, 0)
+  IndexBox body_box_;
+  ImageVolume ct_;  // on grid_
   bool has_ct_ = false;
   LabelMap labels_;
-  Mask body_;
+  Mask body_;       // on grid_
+  Mask full_body_;  // on the input grid
   std::map<std::string, OrganProvenance> provenance_;
   std::vector<std::string> warnings_;
   Extent body_z_;
@@ -110,9 +161,33 @@ class Heuristics {
   double lung_min_y_ = 0.0;
   Extent liver_z_;
   double liver_level_ = 0.0;
+  double liver_cv_ = 0.0;                // relative noise of the liver-level core (robust)
+  std::optional<ImageVolume> band_suv_;  // the averaged SUV of noisy images (band_candidates)
+  std::string band_note_;                // says so in the liver and spleen methods
+
+  const Geometry& input_grid() const { return full_body_.geometry; }
+  Vec3 position(int64_t i, int64_t j, int64_t k) const {
+    return positions_.at(i + shift_[0], j + shift_[1], k + shift_[2]);
+  }
+
+  // Moves the work to the body's bounding box (see the members).
+  void crop_to_body() {
+    body_box_ = organs_internal::nonzero_box(full_body_);
+    body_ = crop_to_box(full_body_, body_box_);
+    suv_crop_ = crop_to_box(*suv_, body_box_);
+    suv_ = &suv_crop_;
+    if (has_ct_) ct_ = crop_to_box(ct_, body_box_);
+    grid_ = body_.geometry;
+    shift_ = body_box_.lower;
+    labels_ = LabelMap(grid_, 0);
+  }
 
   size_t size() const { return grid_.voxel_count(); }
-  Vec3 pos(size_t v) const { return positions_.at_offset(v); }
+  Vec3 pos(size_t v) const {
+    const auto o = static_cast<int64_t>(v);
+    return position(o % grid_.size[0], (o / grid_.size[0]) % grid_.size[1],
+                    o / (grid_.size[0] * grid_.size[1]));
+  }
   bool free_body_voxel(size_t v) const { return body_.values[v] != 0 && labels_.values[v] == 0; }
 
   // Calls visit(offset, position) for every voxel, axial slices in parallel (TBB): only for loops
@@ -125,7 +200,7 @@ class Heuristics {
                         for (int64_t k = range.begin(); k < range.end(); ++k) {
                           size_t v = grid_.offset(0, 0, k);
                           for (int64_t j = 0; j < ny; ++j) {
-                            for (int64_t i = 0; i < nx; ++i, ++v) visit(v, positions_.at(i, j, k));
+                            for (int64_t i = 0; i < nx; ++i, ++v) visit(v, position(i, j, k));
                           }
                         }
                       });
@@ -166,13 +241,40 @@ class Heuristics {
     const std::vector<double> slice_max = per_slice<double>([&](int64_t, size_t first, size_t end) {
       double slice_value = 0.0;
       for (size_t v = first; v < end; ++v) {
-        if (selected(v)) slice_value = std::max(slice_value, static_cast<double>(suv_.values[v]));
+        if (selected(v)) slice_value = std::max(slice_value, static_cast<double>(suv_->values[v]));
       }
       return slice_value;
     });
     double result = 0.0;
     for (const double value : slice_max) result = std::max(result, value);
     return result;
+  }
+
+  // The SUVs of the voxels of `mask`, slice by slice (for order statistics, which do not depend
+  // on the order of the values).
+  std::vector<float> values_in(const Mask& mask) const {
+    const std::vector<std::vector<float>> slice_values =
+        per_slice<std::vector<float>>([&](int64_t, size_t first, size_t end) {
+          std::vector<float> slice;
+          for (size_t v = first; v < end; ++v) {
+            if (mask.values[v] != 0) slice.push_back(suv_->values[v]);
+          }
+          return slice;
+        });
+    std::vector<float> values;
+    for (const std::vector<float>& slice : slice_values) {
+      values.insert(values.end(), slice.begin(), slice.end());
+    }
+    return values;
+  }
+
+  // The value of rank floor(fraction x n) (0-based, increasing order) of n > 0 values: fraction
+  // 0.5 gives the median (the upper one for even n), 0.9 the 90th percentile (nearest rank).
+  static double value_at_fraction(std::vector<float> values, double fraction) {
+    const double position = std::clamp(fraction, 0.0, 1.0) * static_cast<double>(values.size());
+    const auto rank = std::min(values.size() - 1, static_cast<size_t>(position));
+    std::nth_element(values.begin(), values.begin() + static_cast<int64_t>(rank), values.end());
+    return values[rank];
   }
 
   // Calls visit(offset, position) for every voxel of `mask`, serially in raster order (sums whose
@@ -184,7 +286,7 @@ class Heuristics {
     for (int64_t k = 0; k < grid_.size[2]; ++k) {
       for (int64_t j = 0; j < ny; ++j) {
         for (int64_t i = 0; i < nx; ++i, ++v) {
-          if (mask.values[v] != 0) visit(v, positions_.at(i, j, k));
+          if (mask.values[v] != 0) visit(v, position(i, j, k));
         }
       }
     }
@@ -235,9 +337,10 @@ class Heuristics {
   void find_body() {
     const Mask above = mask_where([&](size_t v, const Vec3&) {
       return has_ct_ ? ct_.values[v] > options_.body_min_hu
-                     : suv_.values[v] > options_.body_min_suv;
+                     : suv_->values[v] > options_.body_min_suv;
     });
-    body_ = fill_axial_holes(largest_component(above));
+    full_body_ = fill_axial_holes(largest_component(above));
+    crop_to_body();
     double sum_x = 0.0, sum_y = 0.0;
     size_t count = 0;
     for_each_in(body_, [&](size_t, const Vec3& p) {
@@ -293,7 +396,7 @@ class Heuristics {
     auto segment = [&](double level) {
       const double threshold = std::max(min_suv, fraction * level);
       const Mask above = mask_where([&](size_t v, const Vec3&) {
-        return window.values[v] != 0 && free_body_voxel(v) && suv_.values[v] >= threshold;
+        return window.values[v] != 0 && free_body_voxel(v) && suv_->values[v] >= threshold;
       });
       *threshold_used = threshold;
       return largest_component(above);
@@ -345,7 +448,7 @@ class Heuristics {
       size_t v = first;
       for (int64_t j = 0; j < grid_.size[1]; ++j) {
         for (int64_t i = 0; i < grid_.size[0]; ++i, ++v) {
-          if (labels_.values[v] == label) extent.include(positions_.at(i, j, k)[2]);
+          if (labels_.values[v] == label) extent.include(position(i, j, k)[2]);
         }
       }
       return extent;
@@ -373,9 +476,13 @@ class Heuristics {
   }
 
   // Stage 1: the largest component of free voxels >= heart_min_suv in the heart window (lesions
-  // are smaller than the myocardium). Stage 2: threshold max(heart_min_suv, fraction x its max),
-  // the component holding its hottest voxel, within the heart window's z range widened by 50 mm,
-  // axial holes (chambers) filled.
+  // are smaller than the myocardium); its myocardial level M is a high percentile of its SUV
+  // rather than its maximum, which a hot lesion touching the myocardium would set (the heart was
+  // then the lesion alone). Stage 2: threshold max(heart_min_suv, fraction x M) within the heart
+  // window's z range widened by 50 mm, the component holding most stage-1 voxels, axial holes
+  // (chambers) filled, less the voxels hotter than heart_hot_limit_factor x M grown by
+  // heart_hot_margin_mm (their blurred rim): lesions inside or against the myocardium, or in a
+  // hole of the liver below it, stay outside the heart, so detection keeps them.
   void find_heart() {
     if (lung_z_.empty() && liver_z_.empty()) {
       warnings_.emplace_back("heart not searched: neither lungs (CT) nor liver found to locate it");
@@ -386,46 +493,43 @@ class Heuristics {
     Extent window_z;
     for_each_in(window, [&](size_t, const Vec3& p) { window_z.include(p[2]); });
     const Mask candidates = mask_where([&](size_t v, const Vec3&) {
-      return window.values[v] != 0 && suv_.values[v] >= options_.heart_min_suv;
+      return window.values[v] != 0 && suv_->values[v] >= options_.heart_min_suv;
     });
     const Mask core = largest_component(candidates);
-    // The first voxel in raster order of the largest SUV (> 0) of the core: per slice in
-    // parallel, then the slices in order, a later one winning only with a larger value.
-    struct Hottest {
-      size_t offset;
-      double value;
-    };
-    const std::vector<Hottest> slice_hottest =
-        per_slice<Hottest>([&](int64_t, size_t first, size_t end) {
-          Hottest best{size(), 0.0};
-          for (size_t v = first; v < end; ++v) {
-            if (core.values[v] != 0 && suv_.values[v] > best.value) best = {v, suv_.values[v]};
-          }
-          return best;
-        });
-    size_t hottest = size();
-    double hottest_value = 0.0;
-    for (const Hottest& best : slice_hottest) {
-      if (best.offset != size() && best.value > hottest_value) {
-        hottest_value = best.value;
-        hottest = best.offset;
-      }
-    }
-    if (hottest == size()) {
+    const std::vector<float> values = values_in(core);
+    if (values.empty()) {
       warnings_.push_back(
           format("heart not found: no voxel >= %g in the heart window", options_.heart_min_suv));
       return;
     }
+    const double level = value_at_fraction(values, options_.heart_level_percentile / 100.0);
     const double threshold =
-        std::max(options_.heart_min_suv, options_.heart_fraction_of_max * hottest_value);
+        std::max(options_.heart_min_suv, options_.heart_fraction_of_level * level);
+    const double hot_limit = options_.heart_hot_limit_factor * level;
     const Mask above = mask_where([&](size_t v, const Vec3& p) {
       const double z = p[2];
       return z >= window_z.min - 50.0 && z <= window_z.max + 50.0 && free_body_voxel(v) &&
-             suv_.values[v] >= threshold;
+             suv_->values[v] >= threshold;
     });
-    Mask heart = fill_axial_holes(component_containing(above, hottest));
-    parallel_for_voxels(
-        [&](size_t v, const Vec3&) { heart.values[v] = heart.values[v] && free_body_voxel(v); });
+    // The component of `above` holding most core voxels (ties: the first in raster order).
+    const Components components = find_components(above);
+    std::vector<size_t> core_voxels(components.voxel_counts.size(), 0);
+    components.for_each_voxel([&](size_t v, int32_t id) {
+      if (core.values[v] != 0) ++core_voxels[static_cast<size_t>(id)];
+    });
+    std::vector<uint8_t> selected(core_voxels.size(), 0);
+    const auto most = std::max_element(core_voxels.begin(), core_voxels.end());
+    if (most != core_voxels.end() && *most > 0) {
+      selected[static_cast<size_t>(most - core_voxels.begin())] = 1;
+    }
+    Mask heart = fill_axial_holes(components.mask_of(selected));
+    const Mask hot = mask_where(
+        [&](size_t v, const Vec3&) { return heart.values[v] != 0 && suv_->values[v] > hot_limit; });
+    const Mask hot_grown =
+        options_.heart_hot_margin_mm > 0.0 ? dilate_mm(hot, options_.heart_hot_margin_mm) : hot;
+    parallel_for_voxels([&](size_t v, const Vec3&) {
+      heart.values[v] = heart.values[v] && free_body_voxel(v) && hot_grown.values[v] == 0;
+    });
     const double volume = volume_ml(heart);
     if (volume < options_.heart_min_volume_ml || volume > options_.heart_max_volume_ml) {
       warnings_.push_back(
@@ -436,11 +540,16 @@ class Heuristics {
     }
     assign(
         "heart", heart,
-        format("PET: largest component >= %g in the heart window (%s), then the component "
-               "with SUV >= %.3g (max(%g, %g x its max %.3g)), axial holes filled",
-               options_.heart_min_suv,
-               lung_z_.empty() ? "above the liver dome" : "lower part of the lungs' z range",
-               threshold, options_.heart_min_suv, options_.heart_fraction_of_max, hottest_value));
+        format(
+            "PET: largest component >= %g in the heart window (%s), myocardial level M = "
+            "%.3g (its %gth percentile), then the component with SUV >= %.3g (max(%g, %g "
+            "x M)) holding most of it, axial holes filled, voxels > %.3g (%g x M) and %g mm around "
+            "them left out",
+            options_.heart_min_suv,
+            lung_z_.empty() ? "above the liver dome" : "lower part of the lungs' z range", level,
+            options_.heart_level_percentile, threshold, options_.heart_min_suv,
+            options_.heart_fraction_of_level, hot_limit, options_.heart_hot_limit_factor,
+            options_.heart_hot_margin_mm));
   }
 
   // z window for the liver: from 200 mm below to 60 mm above the right lung base with CT; without
@@ -471,31 +580,31 @@ class Heuristics {
     const Extent z = liver_z();
     const Mask candidates = mask_where([&](size_t v, const Vec3& p) {
       return p[0] < body_centre_x_ && p[2] >= z.min && p[2] <= z.max && free_body_voxel(v) &&
-             suv_.values[v] >= options_.liver_min_suv && liver_ct_ok(v);
+             suv_->values[v] >= options_.liver_min_suv && liver_ct_ok(v);
     });
     const Mask core = largest_component(erode_mm(candidates, options_.liver_opening_mm));
-    // The core's values (the median does not depend on their order).
-    const std::vector<std::vector<float>> slice_values =
-        per_slice<std::vector<float>>([&](int64_t, size_t first, size_t end) {
-          std::vector<float> slice;
-          for (size_t v = first; v < end; ++v) {
-            if (core.values[v] != 0) slice.push_back(suv_.values[v]);
-          }
-          return slice;
-        });
-    std::vector<float> values;
-    for (const std::vector<float>& slice : slice_values) {
-      values.insert(values.end(), slice.begin(), slice.end());
-    }
+    const std::vector<float> values = values_in(core);
     if (values.empty()) {
       warnings_.emplace_back(
           "liver not found: no moderately uptaking region in the right upper abdomen; kidneys, "
           "aorta and spleen (found relative to the liver) are not searched either");
       return;
     }
-    std::nth_element(values.begin(), values.begin() + static_cast<int64_t>(values.size() / 2),
-                     values.end());
-    liver_level_ = values[values.size() / 2];
+    liver_level_ = value_at_fraction(values, 0.5);
+    // The core's relative noise, robust to other tissue in the core (kidney, vessels, a PET-only
+    // core reaching beyond the liver): 1.4826 x the median absolute deviation / the median.
+    std::vector<float> deviations(values.size());
+    for (size_t n = 0; n < values.size(); ++n) {
+      deviations[n] = static_cast<float>(std::abs(values[n] - liver_level_));
+    }
+    liver_cv_ = liver_level_ > 0.0
+                    ? 1.4826 * value_at_fraction(std::move(deviations), 0.5) / liver_level_
+                    : 0.0;
+    if (liver_cv_ > options_.liver_smoothing_min_cv) {
+      band_suv_ = box_mean_3x3x3(*suv_);
+      band_note_ = format(" (on the SUV averaged over 3 x 3 x 3 voxels: liver noise %.2f > %g)",
+                          liver_cv_, options_.liver_smoothing_min_cv);
+    }
   }
 
   void find_kidneys() {
@@ -511,7 +620,7 @@ class Heuristics {
       const Mask candidates = mask_where([&](size_t v, const Vec3& p) {
         const bool on_side = side < 0 ? p[0] < body_centre_x_ : p[0] >= body_centre_x_;
         return on_side && p[1] > body_centre_y_ && p[2] > z_low && p[2] < z_high &&
-               free_body_voxel(v) && suv_.values[v] >= threshold;
+               free_body_voxel(v) && suv_->values[v] >= threshold;
       });
       const Components components = find_components(candidates);
       const std::vector<uint8_t> kept =
@@ -543,12 +652,15 @@ class Heuristics {
   }
 
   // Moderately uptaking candidates (band around the level) in the z window of the liver.
+  // On noisy images (liver SD/mean above liver_smoothing_min_cv) the band is taken on the SUV
+  // averaged over 3 x 3 x 3 voxels, so that noise does not riddle the organ with holes.
   Mask band_candidates(double low, double high, bool right_side) const {
     const Extent z = liver_z();
+    const ImageVolume& image = band_suv_ ? *band_suv_ : *suv_;
     return mask_where([&](size_t v, const Vec3& p) {
       const bool side = right_side ? p[0] < body_centre_x_ + 50.0 : p[0] > body_centre_x_;
       return side && p[2] >= z.min - 50.0 && p[2] <= z.max + 50.0 && free_body_voxel(v) &&
-             suv_.values[v] >= low && suv_.values[v] <= high && liver_ct_ok(v);
+             image.values[v] >= low && image.values[v] <= high && liver_ct_ok(v);
     });
   }
 
@@ -575,7 +687,8 @@ class Heuristics {
                   has_ct_ ? " + CT" : "", options_.liver_opening_mm, low, high,
                   options_.liver_hot_limit_factor, liver_level_) +
                (has_ct_ ? format(", HU in [%g, %g]", options_.liver_min_hu, options_.liver_max_hu)
-                        : std::string()));
+                        : std::string()) +
+               band_note_);
   }
 
   void find_aorta() {
@@ -590,7 +703,7 @@ class Heuristics {
     const Mask candidates = mask_where([&](size_t v, const Vec3& p) {
       return p[2] >= thorax.min && p[2] <= thorax.max &&
              std::abs(p[0] - body_centre_x_) <= options_.aorta_max_distance_from_midline_mm &&
-             free_body_voxel(v) && suv_.values[v] >= threshold;
+             free_body_voxel(v) && suv_->values[v] >= threshold;
     });
     const Components components = find_components(candidates);
     std::vector<Extent> z_extent(components.voxel_counts.size());
@@ -647,12 +760,13 @@ class Heuristics {
     assign("spleen", spleen,
            format("PET: largest component, opened by %g mm, of SUV in [%.3g, %.3g] (0.6..%g x "
                   "liver level) in the left upper abdomen",
-                  options_.liver_opening_mm / 2.0, low, high, options_.liver_hot_limit_factor));
+                  options_.liver_opening_mm / 2.0, low, high, options_.liver_hot_limit_factor) +
+               band_note_);
   }
 
   void find_muscle() {
     const Mask candidates = mask_where([&](size_t v, const Vec3&) {
-      return free_body_voxel(v) && suv_.values[v] <= options_.muscle_max_suv &&
+      return free_body_voxel(v) && suv_->values[v] <= options_.muscle_max_suv &&
              ct_.values[v] >= options_.muscle_min_hu && ct_.values[v] <= options_.muscle_max_hu;
     });
     assign("muscle", erode_mm(candidates, options_.muscle_erosion_mm),

@@ -534,14 +534,6 @@ Mask largest_component(const Mask& mask) {
   return components.mask_of(selected);
 }
 
-Mask component_containing(const Mask& mask, size_t offset) {
-  if (offset >= mask.size() || mask.values[offset] == 0) return Mask(mask.geometry, 0);
-  const Components components = find_components(mask);
-  std::vector<uint8_t> selected(components.voxel_counts.size(), 0);
-  selected[static_cast<size_t>(components.id_at(offset))] = 1;
-  return components.mask_of(selected);
-}
-
 size_t count_voxels(const Mask& mask) {
   // Integer sums: exact in any order, so the blocks run in parallel.
   return tbb::parallel_reduce(

@@ -7,6 +7,7 @@
 #ifndef ONCOTRACE_ORGANS_MORPHOLOGY_H_
 #define ONCOTRACE_ORGANS_MORPHOLOGY_H_
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -60,6 +61,41 @@ BoxedMask boxed_region(const Mask& mask);
 // the values are bit for bit those of dilate_mm on the whole grid, which uses this function; the
 // cost is that of the grown box, not of the grid.
 BoxedMask dilate_boxed_mm(const Geometry& grid, const BoxedMask& region, double radius_mm);
+// The part of `volume` inside `box` (a box of its grid) as a volume of its own: same spacing and
+// axes, origin at the box's first voxel, values in the same raster order. An empty box gives an
+// empty volume.
+template <typename T>
+Volume<T> crop_to_box(const Volume<T>& volume, const IndexBox& box) {
+  if (box.empty()) return Volume<T>();
+  Geometry grid = volume.geometry;
+  grid.origin_mm = volume.geometry.index_to_world(box.lower[0], box.lower[1], box.lower[2]);
+  grid.size = {box.extent(0), box.extent(1), box.extent(2)};
+  Volume<T> out(grid);
+  size_t local = 0;
+  for (int64_t k = box.lower[2]; k <= box.upper[2]; ++k) {
+    for (int64_t j = box.lower[1]; j <= box.upper[1]; ++j, local += grid.size[0]) {
+      const auto row = volume.values.begin() +
+                       static_cast<std::ptrdiff_t>(volume.geometry.offset(box.lower[0], j, k));
+      std::copy(row, row + grid.size[0], out.values.begin() + static_cast<std::ptrdiff_t>(local));
+    }
+  }
+  return out;
+}
+// Writes `part` (a crop_to_box of a volume of destination's grid) back into `destination` at
+// `box`.
+template <typename T>
+void paste_box(const Volume<T>& part, const IndexBox& box, Volume<T>* destination) {
+  if (box.empty()) return;
+  size_t local = 0;
+  for (int64_t k = box.lower[2]; k <= box.upper[2]; ++k) {
+    for (int64_t j = box.lower[1]; j <= box.upper[1]; ++j, local += part.geometry.size[0]) {
+      const auto row = part.values.begin() + static_cast<std::ptrdiff_t>(local);
+      std::copy(row, row + part.geometry.size[0],
+                destination->values.begin() +
+                    static_cast<std::ptrdiff_t>(destination->geometry.offset(box.lower[0], j, k)));
+    }
+  }
+}
 // Fills, in every axial slice (fixed k), the zero voxels not 4-connected to the slice border.
 Mask fill_axial_holes(const Mask& mask);
 // 26-connected components of a mask, numbered 0, 1, ... in the raster order of their first voxel
@@ -98,8 +134,6 @@ Components find_components(const Mask& mask);
 // The largest 26-connected component (empty mask when `mask` is empty); ties: first in raster
 // order.
 Mask largest_component(const Mask& mask);
-// The 26-connected component holding voxel `offset` (empty when that voxel is zero).
-Mask component_containing(const Mask& mask, size_t offset);
 
 size_t count_voxels(const Mask& mask);
 

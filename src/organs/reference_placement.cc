@@ -108,10 +108,8 @@ struct SphereCandidate {
 
 // The rasterised voxels of `spec` outside `organ` (only the region's bounding box is visited).
 size_t voxels_outside(const Mask& organ, const ReferenceRegionSpec& spec) {
-  const Mask region = rasterise_region(organ.geometry, spec);
   size_t outside = 0;
-  for_each_in_box(organ.geometry, organs_internal::nonzero_box(region),
-                  [&](size_t v) { outside += region.values[v] != 0 && organ.values[v] == 0; });
+  for (const size_t v : region_voxel_offsets(organ.geometry, spec)) outside += organ.values[v] == 0;
   return outside;
 }
 

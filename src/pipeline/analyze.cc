@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -20,6 +21,7 @@
 #include "oncotrace/nifti.h"
 #include "oncotrace/pipeline.h"
 #include "oncotrace/rtstruct.h"
+#include "oncotrace/tracers.h"
 #include "oncotrace/version.h"
 #include "pipeline/dicom_outputs.h"
 #include "pipeline/documents.h"
@@ -275,6 +277,44 @@ void measure_reference_region_on_study(const LoadedStudy& study, const Reference
                             study.image.geometry.describe() + "): " + error.what() +
                             "; give a point inside the field of view (LPS mm)");
   }
+}
+
+// The study's tracer (AnalysisRequest::tracer, else identified from the PET header by the
+// catalogue), recorded in the result; returns the canonical organs detection excludes for it
+// (none without tracer_organ_exclusion or when the tracer is not identified).
+std::vector<std::string> tracer_stage(const AnalysisRequest& request, const LoadedStudy& study,
+                                      AnalysisResult& result) {
+  const TracerCatalogue& catalogue = default_tracer_catalogue();
+  const Tracer* tracer = nullptr;
+  if (!request.tracer.empty()) {
+    tracer = catalogue.find(request.tracer);
+    if (tracer == nullptr) {
+      throw InvalidInputError("--tracer " + request.tracer + ": not in the tracer catalogue " +
+                              catalogue.origin() + " (catalogue ids: docs/tracers.md)");
+    }
+    result.tracer_identification = "given by the user (" + tracer->id + ")";
+  } else {
+    const TracerIdentification identification =
+        catalogue.identify(pipeline_internal::tracer_fields(study.pet.header));
+    tracer = identification.tracer;
+    result.tracer_identification = identification.explanation;
+  }
+  if (tracer == nullptr) {
+    if (request.tracer_organ_exclusion) {
+      result.warnings.push_back(
+          "tracer not identified from the PET header (" + result.tracer_identification +
+          "): no tracer-specific organs excluded from detection; give --tracer ID (catalogue "
+          "ids: docs/tracers.md) or --exclude-organ ORGAN");
+    }
+    return {};
+  }
+  result.tracer_id = tracer->id;
+  if (!request.tracer_organ_exclusion) return {};
+  pipeline_internal::TracerOrganExclusion exclusion =
+      pipeline_internal::tracer_organ_exclusion(*tracer);
+  if (exclusion.warning) result.warnings.push_back(*exclusion.warning);
+  result.tracer_excluded_organs = exclusion.excluded;
+  return exclusion.excluded;
 }
 
 void reference_stage(const AnalysisRequest& request, const LoadedStudy& study,
@@ -706,7 +746,12 @@ void write_outputs(const AnalysisRequest& request, AnalysisResult& result,
   const std::string regions = reference_regions_json(result);
   const std::string labels_sidecar = pipeline_internal::labels_sidecar_json(result, study);
   AtomicOutput labels_out(folder / "labels.nii.gz");
-  write_nifti(labels_out.temporary_path(), result.labels);
+  // The label map's compression takes a core for a few tenths of a second: it runs beside the
+  // other files, which only read the labels too. Declared after labels_out, the future is
+  // destroyed (and waits for the task) first when an exception leaves this function.
+  std::future<void> labels_written = std::async(std::launch::async, [&labels_out, &result] {
+    write_nifti(labels_out.temporary_path(), result.labels);
+  });
   std::vector<std::pair<std::unique_ptr<AtomicOutput>, const std::string*>> texts;
   const std::pair<const char*, const std::string*> documents[] = {
       {"lesions.csv", &csv},
@@ -844,6 +889,7 @@ void write_outputs(const AnalysisRequest& request, AnalysisResult& result,
                            map_out->temporary_path(), options);
     }
   }
+  labels_written.get();  // rethrows the task's exception
   // Everything is on disk under temporary names: rename all.
   for (auto& [output, contents] : texts) {
     output->commit();
@@ -1009,7 +1055,8 @@ AnalysisResult analyze_study(const AnalysisRequest& request) {
     organs = request.hooks.organs(study);
   } else if (request.use_organs) {
     StageTimer timer(&result.timings, "organs");
-    organs = pipeline_internal::default_organ_maps(request, study, result.warnings);
+    organs = pipeline_internal::default_organ_maps(request, study, result.warnings,
+                                                   tracer_stage(request, study, result));
   }
   const LabelMap* excluded = nullptr;
   std::map<uint16_t, std::string> excluded_names;
@@ -1113,6 +1160,7 @@ AnalysisResult analyze_study(const AnalysisRequest& request) {
       options.connectivity = request.connectivity;
       options.min_volume_ml = request.min_volume_ml;
       options.split_min_prominence = request.split_min_prominence;
+      if (organs) options.split_noise_cv = organs->noise_cv;
       options.per_lesion = setup.per_lesion;
       options.organ_names = excluded_names;
       result.detection = detect_lesions(*setup.image, options, excluded);

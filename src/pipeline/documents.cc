@@ -172,6 +172,7 @@ std::string lesions_json(const AnalysisRequest& request, const AnalysisResult& r
         detection.per_lesion_rule ? Json(*detection.per_lesion_rule) : Json(nullptr);
     segmentation["connectivity"] = static_cast<int>(detection.connectivity);
     segmentation["min_volume_ml"] = detection.min_volume_ml;
+    segmentation["split_prominence"] = optional_number_json(detection.split_prominence);
     if (result.image_background > 0.0) segmentation["image_background"] = result.image_background;
     Json excluded = Json::array();
     for (const ExcludedComponent& component : detection.excluded) {
@@ -187,6 +188,11 @@ std::string lesions_json(const AnalysisRequest& request, const AnalysisResult& r
     segmentation["excluded_components"] = excluded;
   }
   document["segmentation"] = segmentation;
+  Json tracer;
+  tracer["id"] = result.tracer_id.empty() ? Json(nullptr) : Json(result.tracer_id);
+  tracer["identification"] = result.tracer_identification;
+  tracer["excluded_organs"] = result.tracer_excluded_organs;
+  document["tracer"] = tracer;
   document["reference_regions"] = reference_regions_array(result);
   document["skipped_reference_metrics"] = result.skipped_reference_metrics;
 
@@ -273,6 +279,9 @@ std::string lesions_json(const AnalysisRequest& request, const AnalysisResult& r
   settings["min_volume_ml"] = request.min_volume_ml;
   settings["split_min_prominence"] = optional_number_json(request.split_min_prominence);
   settings["excluded_end_planes"] = request.excluded_end_planes;
+  settings["extra_excluded_organs"] = request.extra_excluded_organs;
+  settings["tracer"] = request.tracer.empty() ? Json(nullptr) : Json(request.tracer);
+  settings["tracer_organ_exclusion"] = request.tracer_organ_exclusion;
   settings["connectivity"] = static_cast<int>(request.connectivity);
   settings["liver_centre_lps_mm"] =
       request.liver_centre_mm ? vec3_json(*request.liver_centre_mm) : Json(nullptr);

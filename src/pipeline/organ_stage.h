@@ -9,16 +9,34 @@
 #include <string>
 #include <vector>
 
+#include "oncotrace/dicom.h"
 #include "oncotrace/measure.h"
 #include "oncotrace/pipeline.h"
+#include "oncotrace/tracers.h"
 
 namespace oncotrace::pipeline_internal {
 
 // Organ maps from a label map or the heuristics (AnalysisRequest::organ_labels, organ_table,
-// extra_excluded_organs). Heuristic failures become a warning and no organs; label-map errors are
-// thrown (the user gave the file).
+// extra_excluded_organs, and `tracer_organs`, the canonical organs of the study's tracer).
+// Heuristic failures become a warning and no organs; label-map errors are thrown (the user gave
+// the file).
 OrganMaps default_organ_maps(const AnalysisRequest& request, const LoadedStudy& study,
-                             std::vector<std::string>& warnings);
+                             std::vector<std::string>& warnings,
+                             const std::vector<std::string>& tracer_organs = {});
+
+// The tracer fields of a PET header, as the tracer catalogue identifies them.
+TracerDicomFields tracer_fields(const SeriesHeader& header);
+
+// The organs of a tracer's catalogue entry (physiological_uptake and not_assessable_in) that
+// detection excludes, as canonical organs, and those it cannot exclude (not segmented, or
+// holding lesions: bone, bone marrow, bowel, muscle, brown fat, biliary tree, uterus, ...), with
+// the warning that names them.
+struct TracerOrganExclusion {
+  std::vector<std::string> excluded;      // canonical organ names, sorted
+  std::vector<std::string> not_excluded;  // catalogue organ names
+  std::optional<std::string> warning;     // when not_excluded is not empty
+};
+TracerOrganExclusion tracer_organ_exclusion(const Tracer& tracer);
 
 // One automatically placed reference region.
 struct PlacedRegion {

@@ -76,54 +76,6 @@ std::vector<std::string> split_csv_line(const std::string& line) {
   return fields;
 }
 
-TracerDicomFields tracer_fields(const SeriesHeader& header) {
-  TracerDicomFields fields;
-  const RadiopharmaceuticalInfo& info = header.radiopharmaceutical;
-  fields.radiopharmaceutical = info.radiopharmaceutical.value.value_or("");
-  fields.radiopharmaceutical_code_value = info.radiopharmaceutical_code.value.value_or("");
-  fields.radiopharmaceutical_code_meaning = info.radiopharmaceutical_meaning.value.value_or("");
-  fields.radionuclide_code_value = info.radionuclide_code.value.value_or("");
-  fields.radionuclide_code_meaning = info.radionuclide_meaning.value.value_or("");
-  fields.radionuclide_code_scheme = info.radionuclide_scheme.value.value_or("");
-  return fields;
-}
-
-// Catalogue organ names -> canonical organs of the organs module that detection can exclude.
-// Organs absent here (bone, bone marrow, bowel, muscle, brown fat, biliary tree, uterus) are not
-// excluded: they hold lesions (bone) or are not segmented; the report says so.
-const std::map<std::string, std::vector<std::string>>& catalogue_to_canonical_organs() {
-  static const std::map<std::string, std::vector<std::string>> kMap{
-      {"liver", {"liver"}},
-      {"kidneys", {"kidney"}},
-      {"kidney", {"kidney"}},
-      {"urinary_tract", {"bladder"}},
-      {"bladder", {"bladder"}},
-      {"blood_pool", {"aorta"}},
-      {"myocardium", {"heart"}},
-      {"heart", {"heart"}},
-      {"spleen", {"spleen"}},
-      {"brain", {"brain"}},
-      {"gallbladder", {"gallbladder"}},
-  };
-  return kMap;
-}
-
-std::vector<std::string> tracer_excluded_organs(const Tracer& tracer,
-                                                std::vector<std::string>& not_excluded) {
-  std::set<std::string> organs;
-  auto add = [&](const std::string& catalogue_organ) {
-    const auto found = catalogue_to_canonical_organs().find(catalogue_organ);
-    if (found == catalogue_to_canonical_organs().end()) {
-      not_excluded.push_back(catalogue_organ);
-      return;
-    }
-    organs.insert(found->second.begin(), found->second.end());
-  };
-  for (const TracerOrgan& organ : tracer.not_assessable_in) add(organ.organ);
-  for (const TracerOrgan& organ : tracer.physiological_uptake) add(organ.organ);
-  return {organs.begin(), organs.end()};
-}
-
 bool is_fdg(const PatientStudyResult& study) { return study.tracer_id == "fdg"; }
 
 // The staging site of a lesion's organ when the organ alone makes it distant disease for breast
@@ -185,7 +137,8 @@ const Tracer* identify_study_tracer(const TracerCatalogue& catalogue, const Seri
     study.tracer_identification = "given by the user (" + override_tracer->id + ")";
     return override_tracer;
   }
-  const TracerIdentification identification = catalogue.identify(tracer_fields(header));
+  const TracerIdentification identification =
+      catalogue.identify(pipeline_internal::tracer_fields(header));
   study.tracer_identification = identification.explanation;
   if (identification.tracer == nullptr) {
     throw InvalidInputError("study " + study.input.id + " (" + input_path.string() +
@@ -783,8 +736,9 @@ PatientResult analyze_patient(const PatientRequest& request) {
             identify_study_tracer(catalogue, loaded.pet.header, override_tracer, input.path, study);
         AnalysisRequest organ_request = base;
         if (request.tracer_organ_exclusion) {
-          std::vector<std::string> not_excluded;
-          for (const std::string& organ : tracer_excluded_organs(*tracer, not_excluded)) {
+          const pipeline_internal::TracerOrganExclusion exclusion =
+              pipeline_internal::tracer_organ_exclusion(*tracer);
+          for (const std::string& organ : exclusion.excluded) {
             if (std::find(organ_request.extra_excluded_organs.begin(),
                           organ_request.extra_excluded_organs.end(),
                           organ) == organ_request.extra_excluded_organs.end()) {
@@ -792,15 +746,7 @@ PatientResult analyze_patient(const PatientRequest& request) {
             }
           }
           study.excluded_organs = organ_request.extra_excluded_organs;
-          if (!not_excluded.empty()) {
-            std::string list;
-            for (const std::string& organ : not_excluded)
-              list += (list.empty() ? "" : ", ") + organ;
-            organ_warnings.push_back(tracer->display_name +
-                                     ": physiological uptake in organs not excluded from "
-                                     "detection (not segmented, or they hold lesions): " +
-                                     list);
-          }
+          if (exclusion.warning) organ_warnings.push_back(*exclusion.warning);
         }
         add_imaging_window_warning(*tracer, loaded.pet.header, organ_warnings);
         return pipeline_internal::default_organ_maps(organ_request, loaded, organ_warnings);

@@ -61,6 +61,11 @@ void validate(const ImageVolume& image, const DetectionOptions& options,
     throw InvalidInputError("split prominence " + format_number(*options.split_min_prominence) +
                             " is outside (0, 1); give e.g. 0.3, or no splitting");
   }
+  if (!(options.split_noise_cv >= 0.0) || !(options.split_noise_factor >= 0.0)) {
+    throw InvalidInputError("split noise " + format_number(options.split_noise_cv) + " x factor " +
+                            format_number(options.split_noise_factor) +
+                            ": both must be >= 0 (0: no noise term)");
+  }
   if (!(options.split_contour_fraction > 0.0 && options.split_contour_fraction < 1.0)) {
     throw InvalidInputError("split contour fraction " +
                             format_number(options.split_contour_fraction) +
@@ -287,6 +292,12 @@ LesionDetection detect_lesions(const ImageVolume& image, const DetectionOptions&
   detection.detection_threshold = options.threshold.value;
   detection.connectivity = options.connectivity;
   detection.min_volume_ml = options.min_volume_ml;
+  // The prominence a split part needs: the option, or more on a noisy image (DetectionOptions).
+  if (options.split_min_prominence) {
+    const double prominence = std::max(*options.split_min_prominence,
+                                       options.split_noise_factor * options.split_noise_cv);
+    if (prominence < 1.0) detection.split_prominence = prominence;
+  }
   if (options.per_lesion) detection.per_lesion_rule = options.per_lesion->rule.description;
 
   const std::vector<ComponentVoxels> components = segment_internal::find_components(
@@ -310,15 +321,18 @@ LesionDetection detect_lesions(const ImageVolume& image, const DetectionOptions&
       // Parts with their own peak that lie mostly outside the organs are lesions joined to the
       // organ's uptake by the blur: kept, the rest is dropped.
       size_t split_off = 0;
-      if (options.split_min_prominence) {
+      if (detection.split_prominence) {
         std::vector<double> values(components[n].offsets.size());
         for (size_t v = 0; v < values.size(); ++v) {
           values[v] = image.values[components[n].offsets[v]];
         }
-        const std::vector<std::vector<size_t>> basins =
-            split_at_saddles(grid, components[n].offsets, values, options.connectivity,
-                             *options.split_min_prominence);
-        for (size_t b = 0; basins.size() > 1 && b < basins.size(); ++b) {
+        const std::vector<std::vector<size_t>> basins = split_at_saddles(
+            grid, components[n].offsets, values, options.connectivity, *detection.split_prominence);
+        // Every basin, the hottest too: when the lesion is hotter than the organ it is joined to
+        // (a node against a moderately avid myocardium), the organ is the shoulder that merged
+        // into the lesion's basin, and the 50 % contour of that basin is the lesion. A single
+        // organ's basin has its contour in the organ and stays dropped.
+        for (size_t b = 0; b < basins.size(); ++b) {
           std::vector<size_t> lesion =
               lesion_of_basin(image, basins[b], options.connectivity,
                               options.split_contour_fraction, detection.detection_threshold);
@@ -344,7 +358,7 @@ LesionDetection detect_lesions(const ImageVolume& image, const DetectionOptions&
         explanation +=
             "; " + std::to_string(split_off) +
             (split_off == 1 ? " part with its own peak" : " parts with their own peaks") +
-            " (relative prominence >= " + format_number(*options.split_min_prominence) + ", " +
+            " (relative prominence >= " + format_number(*detection.split_prominence) + ", " +
             format_number(100.0 * options.split_contour_fraction) +
             " % contour above the threshold) lying mostly outside the organs kept as " +
             (split_off == 1 ? "a lesion" : "lesions");

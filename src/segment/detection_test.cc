@@ -217,6 +217,66 @@ TEST(DetectionTest, KeepsALesionJoinedToExcludedUptake) {
   EXPECT_EQ(kept.lesions[0].voxel_count, 66u);
 }
 
+// A lesion hotter than the organ it touches (a node against a moderately avid myocardium): the
+// organ's plateau merges into the lesion's basin (no prominence of its own), so the component is
+// one basin; its 50 % contour is the lesion, outside the organ, and is kept. The organ alone is
+// one basin whose contour lies in the organ: dropped.
+TEST(DetectionTest, KeepsALesionHotterThanTheExcludedUptakeItTouches) {
+  ImageVolume image(cube_grid(24, 4.0), 1.0f);
+  LabelMap organs(image.geometry, 0);
+  for (int64_t k = 2; k < 12; ++k) {
+    for (int64_t j = 2; j < 12; ++j) {
+      for (int64_t i = 2; i < 12; ++i) {
+        image.at(i, j, k) = 3.0f;
+        organs.at(i, j, k) = 1;
+      }
+    }
+  }
+  DetectionOptions options;
+  options.threshold = fixed_threshold(2.5);
+  options.organ_names = {{1, "heart"}};
+  EXPECT_TRUE(detect_lesions(image, options, &organs).lesions.empty());
+  for (int64_t k = 5; k < 9; ++k) {
+    for (int64_t j = 5; j < 9; ++j) {
+      for (int64_t i = 12; i < 16; ++i) image.at(i, j, k) = 9.0f;
+    }
+  }
+  const LesionDetection detection = detect_lesions(image, options, &organs);
+  ASSERT_EQ(detection.lesions.size(), 1u);
+  EXPECT_EQ(detection.lesions[0].voxel_count, 64u);
+  EXPECT_DOUBLE_EQ(detection.lesions[0].max_value, 9.0);
+  ASSERT_EQ(detection.excluded.size(), 1u);
+  EXPECT_NE(detection.excluded[0].explanation.find("1 part with its own peak"), std::string::npos)
+      << detection.excluded[0].explanation;
+}
+
+// On a noisy image a split needs a prominence of split_noise_factor x split_noise_cv as well: the
+// joined lesion (peak 6, saddle 3.5 across its bridge: prominence 0.42) is kept with noise 0.1
+// (3 x 0.1 = 0.3) and stays with the organ with noise 0.2 (0.6); from 1 on nothing is split.
+TEST(DetectionTest, NoisyImagesNeedAProminenceAboveTheNoise) {
+  const OrganWithJoinedLesion phantom;
+  DetectionOptions options;
+  options.threshold = fixed_threshold(2.5);
+  options.organ_names = {{1, "liver"}};
+  EXPECT_DOUBLE_EQ(options.split_noise_factor, 3.0);  // the documented default
+  options.split_noise_cv = 0.1;
+  const LesionDetection kept = detect_lesions(phantom.image, options, &phantom.organs);
+  ASSERT_EQ(kept.lesions.size(), 1u);
+  EXPECT_NE(kept.excluded[0].explanation.find("relative prominence >= 0.3"), std::string::npos)
+      << kept.excluded[0].explanation;
+  EXPECT_DOUBLE_EQ(*kept.split_prominence, 0.3);
+  options.split_noise_cv = 0.2;
+  const LesionDetection noisy = detect_lesions(phantom.image, options, &phantom.organs);
+  EXPECT_TRUE(noisy.lesions.empty());
+  EXPECT_NEAR(*noisy.split_prominence, 0.6, 1e-12);
+  options.split_noise_cv = 0.4;
+  const LesionDetection too_noisy = detect_lesions(phantom.image, options, &phantom.organs);
+  EXPECT_TRUE(too_noisy.lesions.empty());
+  EXPECT_FALSE(too_noisy.split_prominence.has_value());
+  options.split_noise_cv = -0.1;
+  EXPECT_THROW(detect_lesions(phantom.image, options, &phantom.organs), InvalidInputError);
+}
+
 TEST(DetectionTest, SplitAtSaddlesSeparatesProminentPeaksOnly) {
   // A 1-D profile 2 5 3 8 7.5 8.2 1: the peak 5 is (5 - 3) / 5 = 40 % above its saddle, the dip
   // between 8 and 8.2 is 6 % deep.
