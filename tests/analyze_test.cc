@@ -508,12 +508,6 @@ TEST_F(AnalyzeSimulatedPatientTest, DefaultOrgansStoreAndSegWithoutAnExclusionMa
   EXPECT_FALSE(std::filesystem::exists(request.output_dir / "lesions.rtstruct.dcm"));
 }
 
-// 41 % of the lesion maximum, noise-free, 6 mm PSF, 4 mm voxels. Lesions in soft tissue of low
-// uptake (breast 1.0, adrenal region) must be within +-20 %. Lesions inside higher-uptake tissue
-// (liver SUV 2.3, bone 1.4, i.e. background/max about 0.28) are overestimated by the rule
-// itself: 41 % of the max lies below the blurred edge value (max + background) / 2, so the
-// contour moves outwards by about one PSF sigma; the test pins that the error is positive and
-// below +60 % (measured +42 % and +54 %), which a50 or a background-corrected rule would fix.
 // The organ stage identifies the tracer from the PET header and excludes its catalogue organs;
 // --tracer overrides the identification (here FES on the FDG study: the liver is excluded; a
 // metastasis hotter than the liver is a hole in the heuristic liver, so detection still keeps
@@ -578,6 +572,12 @@ TEST_F(AnalyzeSimulatedPatientTest, TracerOrgansAreExcludedFromDetection) {
   EXPECT_FALSE(std::filesystem::exists(request.output_dir));
 }
 
+// 41 % of the lesion maximum, noise-free, 6 mm PSF, 4 mm voxels. Lesions in soft tissue of low
+// uptake (breast 1.0, adrenal region) must be within +-20 %. Lesions inside higher-uptake tissue
+// (liver SUV 2.3, bone 1.4, i.e. background/max about 0.28) are overestimated by the rule
+// itself: 41 % of the max lies below the blurred edge value (max + background) / 2, so the
+// contour moves outwards by about one PSF sigma; the test pins that the error is positive and
+// below +60 % (measured +42 % and +54 %), which a50 or a background-corrected rule would fix.
 TEST_F(AnalyzeSimulatedPatientTest, FortyOnePercentVolumesOfLesionsTwentyMillimetresAndMore) {
   AnalysisRequest request = base_request();
   request.method = parse_segmentation_method("percent-max:41");

@@ -217,6 +217,9 @@ CommandRunner register_analyze_command(CLI::App& app, const std::vector<std::str
       throw InvalidInputError("--exclude-organ needs organs (not --organs none)");
     }
     request.extra_excluded_organs = flags->exclude_organs;
+    if ((!flags->tracer.empty() || flags->no_tracer_exclusion) && !request.use_organs) {
+      throw InvalidInputError("--tracer and --no-tracer-exclusion need organs (not --organs none)");
+    }
     request.tracer = flags->tracer;
     request.tracer_organ_exclusion = !flags->no_tracer_exclusion;
     if (flags->db == "none") {

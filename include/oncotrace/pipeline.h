@@ -185,7 +185,8 @@ struct AnalysisRequest {
   // identify it from the PET header. With tracer_organ_exclusion (default) the organ stage also
   // excludes the catalogue organs of the tracer that the organs module segments (e.g. the liver
   // for FES; tracers.h physiological_uptake and not_assessable_in); a tracer that cannot be
-  // identified gives a warning and no extra organs. An id not in the catalogue is refused.
+  // identified gives a warning and no extra organs. An id not in the catalogue is refused
+  // (before anything is loaded, whether or not the organ stage runs).
   std::string tracer;
   bool tracer_organ_exclusion = true;
   // The breast rule of the lesion organ (organs.h BreastRuleOptions, docs/organs.md §6): a
@@ -316,7 +317,8 @@ struct AnalysisResult {
   std::string suv_audit_json;
   std::optional<std::string> sul_audit_json;
   // The study's tracer (catalogue id; empty when not identified or without the organ stage), how
-  // it was identified, and the canonical organs excluded from detection for it.
+  // it was identified, and the canonical organs excluded from detection for it (empty when no
+  // exclusion map of the organ stage was used).
   std::string tracer_id;
   std::string tracer_identification;
   std::vector<std::string> tracer_excluded_organs;

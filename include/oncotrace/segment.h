@@ -189,7 +189,8 @@ struct DetectionOptions {
   // merged into it), separated from any hotter rest by a saddle S with
   // (P - S) / P >= split_min_prominence, is delineated by its split_contour_fraction x P
   // contour (its voxels at or above it, connected to its hottest voxel); when that contour is at
-  // or above the detection threshold and the part lies mostly outside the excluded organs (below
+  // or above the detection threshold, its hottest voxel lies outside the excluded organs and the
+  // part lies mostly outside them (below
   // max_excluded_fraction) with at least min_volume_ml outside them, it is kept as a lesion. This
   // keeps a lesion that the blur joins to excluded uptake (a vertebral metastasis next to the FES
   // liver); the contour rule keeps noise peaks of a low-contrast plateau (peak below twice the

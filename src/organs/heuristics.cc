@@ -94,7 +94,11 @@ ImageVolume box_mean_3x3x3(const ImageVolume& image) {
 class Heuristics {
  public:
   Heuristics(const ImageVolume& suv, const ImageVolume* ct, const OrganHeuristicOptions& options)
-      : suv_(&suv), options_(options), grid_(suv.geometry), positions_(suv.geometry) {
+      : input_suv_(suv),
+        suv_(&suv),
+        options_(options),
+        grid_(suv.geometry),
+        positions_(suv.geometry) {
     if (ct != nullptr) {
       ct_ = nearest_neighbour_image(*ct, grid_, -1000.0f);
       has_ct_ = true;
@@ -139,6 +143,7 @@ class Heuristics {
   // back at the end. The results are those of whole-grid steps (each mask is zero outside the
   // body; components, erosion, dilation and hole filling work on the box of their mask), at the
   // cost of the body box rather than the grid.
+  const ImageVolume& input_suv_;
   const ImageVolume* suv_;  // the input, then its crop to the body box (suv_crop_)
   ImageVolume suv_crop_;
   const OrganHeuristicOptions& options_;
@@ -180,6 +185,24 @@ class Heuristics {
     grid_ = body_.geometry;
     shift_ = body_box_.lower;
     labels_ = LabelMap(grid_, 0);
+  }
+
+  // box_mean_3x3x3 of the input SUV, on the body box: computed on the box grown by one voxel
+  // (clipped to the input grid), so that the voxels on the box's faces average the same
+  // neighbours as on the whole grid.
+  ImageVolume box_mean_on_body_box() const {
+    IndexBox grown = body_box_;
+    for (int axis = 0; axis < 3; ++axis) {
+      grown.lower[axis] = std::max<int64_t>(0, grown.lower[axis] - 1);
+      grown.upper[axis] =
+          std::min<int64_t>(input_suv_.geometry.size[axis] - 1, grown.upper[axis] + 1);
+    }
+    IndexBox inner;
+    for (int axis = 0; axis < 3; ++axis) {
+      inner.lower[axis] = body_box_.lower[axis] - grown.lower[axis];
+      inner.upper[axis] = inner.lower[axis] + body_box_.extent(axis) - 1;
+    }
+    return crop_to_box(box_mean_3x3x3(crop_to_box(input_suv_, grown)), inner);
   }
 
   size_t size() const { return grid_.voxel_count(); }
@@ -269,7 +292,8 @@ class Heuristics {
   }
 
   // The value of rank floor(fraction x n) (0-based, increasing order) of n > 0 values: fraction
-  // 0.5 gives the median (the upper one for even n), 0.9 the 90th percentile (nearest rank).
+  // 0.5 gives the median (the upper one for even n); 0.9 a 90th percentile (the largest value
+  // for fewer than 10 values).
   static double value_at_fraction(std::vector<float> values, double fraction) {
     const double position = std::clamp(fraction, 0.0, 1.0) * static_cast<double>(values.size());
     const auto rank = std::min(values.size() - 1, static_cast<size_t>(position));
@@ -601,7 +625,7 @@ class Heuristics {
                     ? 1.4826 * value_at_fraction(std::move(deviations), 0.5) / liver_level_
                     : 0.0;
     if (liver_cv_ > options_.liver_smoothing_min_cv) {
-      band_suv_ = box_mean_3x3x3(*suv_);
+      band_suv_ = box_mean_on_body_box();
       band_note_ = format(" (on the SUV averaged over 3 x 3 x 3 voxels: liver noise %.2f > %g)",
                           liver_cv_, options_.liver_smoothing_min_cv);
     }
@@ -782,6 +806,14 @@ class Heuristics {
 OrganSegmentation segment_organs(const ImageVolume& suv, const ImageVolume* ct,
                                  const OrganHeuristicOptions& options) {
   if (suv.size() == 0) throw InvalidInputError("segment_organs: empty SUV image");
+  if (!(options.heart_level_percentile > 0.0 && options.heart_level_percentile <= 100.0) ||
+      !(options.heart_fraction_of_level > 0.0) || !(options.heart_hot_limit_factor > 1.0) ||
+      !(options.heart_hot_margin_mm >= 0.0) || !(options.liver_smoothing_min_cv >= 0.0)) {
+    throw InvalidInputError(
+        "segment_organs: heart_level_percentile must lie in (0, 100], heart_fraction_of_level "
+        "> 0, heart_hot_limit_factor > 1, heart_hot_margin_mm >= 0 and liver_smoothing_min_cv "
+        ">= 0 (defaults 90, 0.5, 1.5, 8, 0.15)");
+  }
   return Heuristics(suv, ct, options).run();
 }
 

@@ -105,8 +105,9 @@ LabelMap organ_truth(const Geometry& grid) {
 }
 
 // noise: 0 for noise-free images; 1 for the phantom's default counting noise (FDG, 245 MBq,
-// 62 min uptake, 15 min, 1.5e-3 counts per positron: about 12 % in the liver at 4 mm); f for f
-// times that noise SD (1 / f^2 of the counts).
+// 62 min uptake, 15 min, 1.5e-3 counts per positron: about 12 % in the liver at 4 mm before the
+// 6 mm PSF, about 5 % after it as OrganSegmentation::noise_cv measures it); f for f times that
+// noise SD (1 / f^2 of the counts).
 SimulatedPatient make_patient(const std::string& preset, double noise = 0.0) {
   SimulatedPatient patient;
   const PhantomGridOptions grid_options = *phantom_grid_preset(preset);

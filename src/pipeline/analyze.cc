@@ -282,16 +282,24 @@ void measure_reference_region_on_study(const LoadedStudy& study, const Reference
 // The study's tracer (AnalysisRequest::tracer, else identified from the PET header by the
 // catalogue), recorded in the result; returns the canonical organs detection excludes for it
 // (none without tracer_organ_exclusion or when the tracer is not identified).
+// The catalogue entry of AnalysisRequest::tracer (nullptr when empty); throws InvalidInputError
+// for an id not in the catalogue.
+const Tracer* requested_tracer(const AnalysisRequest& request) {
+  if (request.tracer.empty()) return nullptr;
+  const TracerCatalogue& catalogue = default_tracer_catalogue();
+  const Tracer* tracer = catalogue.find(request.tracer);
+  if (tracer == nullptr) {
+    throw InvalidInputError("--tracer " + request.tracer + ": not in the tracer catalogue " +
+                            catalogue.origin() + " (catalogue ids: docs/tracers.md)");
+  }
+  return tracer;
+}
+
 std::vector<std::string> tracer_stage(const AnalysisRequest& request, const LoadedStudy& study,
                                       AnalysisResult& result) {
   const TracerCatalogue& catalogue = default_tracer_catalogue();
-  const Tracer* tracer = nullptr;
-  if (!request.tracer.empty()) {
-    tracer = catalogue.find(request.tracer);
-    if (tracer == nullptr) {
-      throw InvalidInputError("--tracer " + request.tracer + ": not in the tracer catalogue " +
-                              catalogue.origin() + " (catalogue ids: docs/tracers.md)");
-    }
+  const Tracer* tracer = requested_tracer(request);
+  if (tracer != nullptr) {
     result.tracer_identification = "given by the user (" + tracer->id + ")";
   } else {
     const TracerIdentification identification =
@@ -1025,6 +1033,7 @@ AnalysisResult analyze_study(const AnalysisRequest& request) {
   if (request.masks && !std::filesystem::exists(*request.masks)) {
     throw InvalidInputError("--masks " + request.masks->string() + ": no such file");
   }
+  requested_tracer(request);  // an unknown id is refused before anything is loaded
   AnalysisResult result;
   LoadStage loaded;
   {
@@ -1057,6 +1066,8 @@ AnalysisResult analyze_study(const AnalysisRequest& request) {
     StageTimer timer(&result.timings, "organs");
     organs = pipeline_internal::default_organ_maps(request, study, result.warnings,
                                                    tracer_stage(request, study, result));
+    // Only organs that an exclusion map of this run holds were excluded.
+    if (!organs->excluded || request.excluded_organs) result.tracer_excluded_organs.clear();
   }
   const LabelMap* excluded = nullptr;
   std::map<uint16_t, std::string> excluded_names;

@@ -338,6 +338,12 @@ LesionDetection detect_lesions(const ImageVolume& image, const DetectionOptions&
                               options.split_contour_fraction, detection.detection_threshold);
           if (lesion.empty()) continue;
           ComponentVoxels part = component_of(grid, std::move(lesion));
+          // A lesion's peak lies outside the organs: a part peaking in an organ is the organ's
+          // own uptake (e.g. a hot organ whose mask is shifted against the PET).
+          if (excluded_organs != nullptr &&
+              excluded_organs->values[hottest_offset(image, part.offsets)] != 0) {
+            continue;
+          }
           ComponentReview part_review = review_component(image, part, excluded_organs);
           if (excluded_fraction(part_review, part.component) >= options.max_excluded_fraction ||
               static_cast<double>(part_review.remaining.size()) * voxel_ml <
