@@ -10,6 +10,7 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include "measure/region_voxels.h"
 #include "oncotrace/error.h"
 #include "oncotrace/organs.h"
 #include "oncotrace/segment.h"
@@ -207,9 +208,8 @@ class Heuristics {
 
   size_t size() const { return grid_.voxel_count(); }
   Vec3 pos(size_t v) const {
-    const auto o = static_cast<int64_t>(v);
-    return position(o % grid_.size[0], (o / grid_.size[0]) % grid_.size[1],
-                    o / (grid_.size[0] * grid_.size[1]));
+    const Index3 index = measure_internal::index_of_offset(grid_, v);
+    return position(index[0], index[1], index[2]);
   }
   bool free_body_voxel(size_t v) const { return body_.values[v] != 0 && labels_.values[v] == 0; }
 

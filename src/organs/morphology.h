@@ -61,6 +61,18 @@ BoxedMask boxed_region(const Mask& mask);
 // the values are bit for bit those of dilate_mm on the whole grid, which uses this function; the
 // cost is that of the grown box, not of the grid.
 BoxedMask dilate_boxed_mm(const Geometry& grid, const BoxedMask& region, double radius_mm);
+// Calls visit_row(grid offset, box-local offset) for the first voxel of every row (fixed j, k) of
+// `box`, in raster order; each row has box.extent(0) voxels.
+template <typename VisitRow>
+void for_each_box_row(const Geometry& grid, const IndexBox& box, const VisitRow& visit_row) {
+  size_t local = 0;
+  for (int64_t k = box.lower[2]; k <= box.upper[2]; ++k) {
+    for (int64_t j = box.lower[1]; j <= box.upper[1]; ++j, local += box.extent(0)) {
+      visit_row(grid.offset(box.lower[0], j, k), local);
+    }
+  }
+}
+
 // The part of `volume` inside `box` (a box of its grid) as a volume of its own: same spacing and
 // axes, origin at the box's first voxel, values in the same raster order. An empty box gives an
 // empty volume.
@@ -71,14 +83,10 @@ Volume<T> crop_to_box(const Volume<T>& volume, const IndexBox& box) {
   grid.origin_mm = volume.geometry.index_to_world(box.lower[0], box.lower[1], box.lower[2]);
   grid.size = {box.extent(0), box.extent(1), box.extent(2)};
   Volume<T> out(grid);
-  size_t local = 0;
-  for (int64_t k = box.lower[2]; k <= box.upper[2]; ++k) {
-    for (int64_t j = box.lower[1]; j <= box.upper[1]; ++j, local += grid.size[0]) {
-      const auto row = volume.values.begin() +
-                       static_cast<std::ptrdiff_t>(volume.geometry.offset(box.lower[0], j, k));
-      std::copy(row, row + grid.size[0], out.values.begin() + static_cast<std::ptrdiff_t>(local));
-    }
-  }
+  for_each_box_row(volume.geometry, box, [&](size_t offset, size_t local) {
+    const auto row = volume.values.begin() + static_cast<std::ptrdiff_t>(offset);
+    std::copy(row, row + box.extent(0), out.values.begin() + static_cast<std::ptrdiff_t>(local));
+  });
   return out;
 }
 // Writes `part` (a crop_to_box of a volume of destination's grid) back into `destination` at
@@ -86,15 +94,11 @@ Volume<T> crop_to_box(const Volume<T>& volume, const IndexBox& box) {
 template <typename T>
 void paste_box(const Volume<T>& part, const IndexBox& box, Volume<T>* destination) {
   if (box.empty()) return;
-  size_t local = 0;
-  for (int64_t k = box.lower[2]; k <= box.upper[2]; ++k) {
-    for (int64_t j = box.lower[1]; j <= box.upper[1]; ++j, local += part.geometry.size[0]) {
-      const auto row = part.values.begin() + static_cast<std::ptrdiff_t>(local);
-      std::copy(row, row + part.geometry.size[0],
-                destination->values.begin() +
-                    static_cast<std::ptrdiff_t>(destination->geometry.offset(box.lower[0], j, k)));
-    }
-  }
+  for_each_box_row(destination->geometry, box, [&](size_t offset, size_t local) {
+    const auto row = part.values.begin() + static_cast<std::ptrdiff_t>(local);
+    std::copy(row, row + box.extent(0),
+              destination->values.begin() + static_cast<std::ptrdiff_t>(offset));
+  });
 }
 // Fills, in every axial slice (fixed k), the zero voxels not 4-connected to the slice border.
 Mask fill_axial_holes(const Mask& mask);
